@@ -449,6 +449,7 @@ def hampel(
     window: int = 7,
     n_sigmas: float = 3.0,
     *,
+    scale_floor: bool = True,
     id_col: str = "unique_id",
     time_col: str = "ds",
     target_col: str = "y",
@@ -460,10 +461,18 @@ def hampel(
     ``|y - m| > n_sigmas * 1.4826 * MAD`` and replaced by ``m``. Medians and MADs are robust, so
     a spike does not hide itself by inflating the scale, and steps (a stock receipt) survive.
 
-    A window with MAD = 0 (flat stretches, runs of zero demand) would flag any deviation at
-    all. There the series' global MAD is used instead; when that is 0 too (more than half of
-    the series is one value, as in intermittent demand) nothing in such windows is flagged,
-    because a constant majority says nothing about how large a real deviation may be.
+    The MAD of a handful of points is itself very noisy: the textbook filter (``window=7``,
+    ``n_sigmas=3``) flags about 5% of pure Gaussian noise. With ``scale_floor`` (default) the
+    local MAD is floored at the series' typical (median) local MAD, which brings that down to
+    about 0.7% while still adapting to noisier stretches; the price is less sensitivity in
+    stretches quieter than usual. Pass ``scale_floor=False`` for the textbook rule.
+
+    A window whose MAD (after the floor) is 0 (flat stretches, runs of zero demand) would flag
+    any deviation at all. There the series' global MAD is used instead; when that is 0 too
+    (more than half of the series is one value, as in intermittent demand) nothing in such
+    windows is flagged, because a constant majority says nothing about how large a real
+    deviation may be. Series with fewer zeros but lumpy demand can still be flagged, which is
+    why :func:`clean_series` skips this filter for sales by default.
 
     Parameters
     ----------
@@ -473,6 +482,8 @@ def hampel(
         Odd number of points in the centred window (at least 3).
     n_sigmas
         Threshold in robust standard deviations.
+    scale_floor
+        Floor the local MAD at the series' median local MAD (see above).
     id_col, time_col, target_col
         Column names.
 
@@ -503,8 +514,18 @@ def hampel(
     ys = pd.Series(y)
     gmed = ys.groupby(codes).transform("median").to_numpy()
     gmad = (ys - gmed).abs().groupby(codes).transform("median").to_numpy()
-    use_global = ~(mad > 0)
-    scale = MAD_SCALE * np.where(use_global, gmad, mad)
+    # 0 = local MAD, 1 = the series' typical local MAD (floor), 2 = the series' global MAD.
+    source = np.zeros(len(y), dtype=np.int8)
+    base = mad
+    if scale_floor:
+        typical = pd.Series(mad).groupby(codes).transform("median").to_numpy()
+        with np.errstate(invalid="ignore"):
+            use_floor = typical > np.nan_to_num(mad, nan=0.0)
+        base = np.where(use_floor, typical, mad)
+        source[use_floor] = 1
+    use_global = ~(base > 0)
+    source[use_global] = 2
+    scale = MAD_SCALE * np.where(use_global, gmad, base)
     resid = np.abs(y - med)
     with np.errstate(invalid="ignore"):
         flag = np.isfinite(y) & (scale > 0) & (resid > n_sigmas * scale)
@@ -516,10 +537,11 @@ def hampel(
     data[target_col] = new
 
     pos = order[flag]
+    names = ("local", "series-typical local", "series")
     details = [
         f"window={window}, n_sigmas={n_sigmas:g}: |y-median|={r:.4g} > "
-        f"{n_sigmas:g}*1.4826*MAD={n_sigmas * s:.4g} ({'series' if g else 'local'} MAD)"
-        for r, s, g in zip(resid[flag], scale[flag], use_global[flag], strict=True)
+        f"{n_sigmas:g}*1.4826*MAD={n_sigmas * sc:.4g} ({names[g]} MAD)"
+        for r, sc, g in zip(resid[flag], scale[flag], source[flag], strict=True)
     ]
     corr = _corrections(
         df[id_col].to_numpy()[pos],

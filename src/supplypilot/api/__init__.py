@@ -1,0 +1,1 @@
+"""api capability: arrives with its issue (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""forecast capability: arrives with its issue (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""monitor capability: arrives with its issue (see docs/architecture.md)."""

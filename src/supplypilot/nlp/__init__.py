@@ -1,0 +1,1 @@
+"""nlp capability: arrives with its issue (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""plan capability: arrives with its issue (see docs/architecture.md)."""
