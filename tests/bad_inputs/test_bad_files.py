@@ -96,9 +96,6 @@ def test_not_parquet_bytes(store: Store, tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- encodings
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "library bug: readers._read_csv calls raw.decode(enc) unguarded, so a wrong user-given "
-    "encoding escapes as a bare UnicodeDecodeError without the file name (CLI: traceback, exit 1)"))
 def test_gbk_bytes_forced_utf8(store: Store, tmp_path: Path) -> None:
     """GBK bytes imported with encoding='utf-8' are refused with a decoding error naming the file, nothing stored as mojibake."""
     f = tmp_path / "items.csv"
@@ -107,9 +104,6 @@ def test_gbk_bytes_forced_utf8(store: Store, tmp_path: Path) -> None:
     assert_file_error(err, f, "utf-8")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "library bug: readers._read_jsonl calls raw.decode(enc) unguarded, so a wrong user-given "
-    "encoding escapes as a bare UnicodeDecodeError without the file name"))
 def test_gbk_jsonl_forced_utf8(store: Store, tmp_path: Path) -> None:
     """GBK bytes in a JSON-lines file imported with encoding='utf-8' are refused naming the file."""
     f = tmp_path / "items.jsonl"
@@ -117,9 +111,6 @@ def test_gbk_jsonl_forced_utf8(store: Store, tmp_path: Path) -> None:
     assert_file_error(refused(store, [f], encoding="utf-8"), f, "utf-8")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "library bug: an unknown encoding name reaches raw.decode() in readers._read_csv and "
-    "escapes as a bare LookupError, not an InputError naming the file/--encoding"))
 def test_unknown_encoding_name(store: Store, tmp_path: Path) -> None:
     """encoding='klingon-8' is refused as an unknown encoding, naming the value."""
     f = write_csv(tmp_path / "items.csv", ITEM_HEADER, [["N-1", "x", "component", "1"]])

@@ -249,7 +249,7 @@ def _sliding_stats(
         out["count"][lo:hi] = count
         if screen_sigmas is not None:
             with np.errstate(invalid="ignore", divide="ignore"):
-                mean_abs = np.nanmean(np.where(np.isnan(dev), np.nan, dev), axis=1)
+                mean_abs = np.nansum(dev, axis=1) / count
             scale = np.where(mad > 0, MAD_SCALE * mad, 1.2533 * mean_abs)
             keep = dev <= screen_sigmas * scale[:, None]
             kept = np.where(keep, win, 0.0)
@@ -331,7 +331,7 @@ def estimate_loss_rate(
 def correct_loss(
     df: pd.DataFrame,
     loss_rate: float | Mapping[object, float] | None = None,
-    seq_col: str = "seq",
+    seq_col: str | None = "seq",
     *,
     id_col: str = "unique_id",
     time_col: str = "ds",
@@ -349,11 +349,12 @@ def correct_loss(
     df
         Long frame; rows are received messages or per-period counts.
     loss_rate
-        ``p`` for all series (a float), per series (a mapping from ``id_col`` value to ``p``;
-        every series must be present), or ``None`` to estimate it from sequence-number gaps
-        with :func:`estimate_loss_rate`.
+        ``p`` for all series (a float), per series (a mapping from ``id_col`` value to ``p``),
+        or ``None`` to estimate it from sequence-number gaps with
+        :func:`estimate_loss_rate`. Series a mapping leaves out are estimated from sequence
+        gaps too; series with neither a rate nor sequence numbers are left unchanged.
     seq_col
-        Sequence-number column, used only when ``loss_rate`` is ``None``.
+        Sequence-number column for estimating rates; ``None`` to never estimate.
     id_col, time_col, target_col
         Column names.
 
@@ -365,25 +366,31 @@ def correct_loss(
     Raises
     ------
     InputError
-        A rate outside ``0 <= p < 1`` (naming the series and value), a series without a rate,
-        or no sequence column to estimate from.
+        A rate outside ``0 <= p < 1`` (naming the series and value), or no rate given and no
+        sequence column to estimate from.
     """
     func = "correct_loss"
     _check_columns(df, [id_col, time_col, target_col], func)
     _check_numeric(df, target_col, func)
 
+    has_seq = seq_col is not None and seq_col in df.columns
+    if loss_rate is None and not has_seq:
+        raise InputError(
+            f"{func}: no loss_rate given and no sequence column {seq_col!r} to estimate it "
+            "from; pass loss_rate or seq_col",
+            "loss_rate",
+        )
     if loss_rate is None:
-        if seq_col not in df.columns:
-            raise InputError(
-                f"{func}: no loss_rate given and no sequence column {seq_col!r} to estimate it "
-                "from; pass loss_rate or seq_col",
-                "loss_rate",
-            )
-        rates = estimate_loss_rate(df, seq_col=seq_col, id_col=id_col)
-        source = "estimated from sequence gaps"
+        given = pd.Series(dtype=float)
+        label = ""
     elif isinstance(loss_rate, Mapping):
-        rates = pd.Series(dict(loss_rate), dtype=float)
-        source = "given per series"
+        try:
+            given = pd.Series(dict(loss_rate), dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise InputError(
+                f"{func}: loss rates must be numbers, got {dict(loss_rate)!r}", "loss_rate"
+            ) from exc
+        label = "given per series"
     else:
         try:
             value = float(loss_rate)
@@ -392,16 +399,15 @@ def correct_loss(
                 f"{func}: loss_rate must be a number, a mapping or None, got {loss_rate!r}",
                 "loss_rate",
             ) from exc
-        ids = pd.unique(df[id_col])
         if not (math.isfinite(value) and 0.0 <= value < 1.0):
             raise InputError(
                 f"{func}: loss rate for all series must satisfy 0 <= p < 1, got {value}",
                 "loss_rate",
             )
-        rates = pd.Series(value, index=ids, dtype=float)
-        source = "given"
+        given = pd.Series(value, index=pd.unique(df[id_col]), dtype=float)
+        label = "given"
 
-    bad = rates[~((rates >= 0.0) & (rates < 1.0))]
+    bad = given[~((given >= 0.0) & (given < 1.0))]
     if len(bad):
         uid, val = bad.index[0], bad.iloc[0]
         raise InputError(
@@ -409,14 +415,16 @@ def correct_loss(
             "loss_rate",
         )
 
-    p = df[id_col].map(rates)
-    if p.isna().any():
-        missing = pd.unique(df.loc[p.isna(), id_col])[:5]
-        raise InputError(
-            f"{func}: no loss rate for unique_id {list(missing)}"
-            + (" (no sequence numbers)" if loss_rate is None else ""),
-            "loss_rate",
-        )
+    # Series without a given rate: estimated from sequence gaps where possible.
+    without = ~df[id_col].isin(given.index)
+    estimated = pd.Series(dtype=float)
+    if has_seq and without.any():
+        estimated = estimate_loss_rate(df.loc[without], seq_col=str(seq_col), id_col=id_col)
+    details = {uid: f"p={rate:.4g} ({label})" for uid, rate in given.items()}
+    details.update(
+        {uid: f"p={rate:.4g} (estimated from sequence gaps)" for uid, rate in estimated.items()}
+    )
+    p = df[id_col].map(pd.concat([given, estimated])).fillna(0.0)
 
     old = df[target_col].to_numpy(dtype=float)
     pv = p.to_numpy(dtype=float)
@@ -425,7 +433,6 @@ def correct_loss(
     data[target_col] = new
 
     changed = np.isfinite(old) & (new != old)
-    details = {uid: f"p={rate:.4g} ({source})" for uid, rate in rates.items()}
     sub = df.loc[changed]
     corr = _corrections(
         sub[id_col].to_numpy(),
@@ -560,17 +567,35 @@ def hampel(
 # --------------------------------------------------------------------------------------------
 
 
-def _grid(
-    first: pd.Series, last: pd.Series, freq: str, func: str
-) -> tuple[np.ndarray, pd.Series]:
-    """Regular timestamps from each series' first to last time: (group position, time)."""
+def _missing_periods(codes: np.ndarray, time: pd.Series, freq: str, func: str) -> pd.DataFrame:
+    """Grid points of each series (first to last time at ``freq``) with no observation.
+
+    Returns a frame with the series code ``c`` and timestamp ``t`` of each missing point. For
+    fixed frequencies (hours, days, ``"300s"``) an observation covers the grid slot it is
+    nearest to, so jittery sensor timestamps (00:05:01 on a 5-minute grid) do not count as
+    gaps; calendar frequencies (weeks, months) and time-zone-aware times, whose steps are
+    uneven, need an exact match.
+    """
     try:
         offset = pd.tseries.frequencies.to_offset(freq)
     except (ValueError, TypeError) as exc:
         raise InputError(f"{func}: unknown frequency {freq!r}", "freq") from exc
-    if isinstance(offset, pd.offsets.Tick):
-        step = pd.Timedelta(offset)
-        n = ((last - first) // step).to_numpy(dtype=np.int64) + 1
+    empty = pd.DataFrame({"c": np.empty(0, dtype=np.int64), "t": time.iloc[:0]})
+    valid = time.notna().to_numpy()
+    if not valid.any():
+        return empty
+    c_obs = codes[valid]
+    t_obs = time[valid].reset_index(drop=True)
+    first = t_obs.groupby(c_obs).min()
+    last = t_obs.groupby(c_obs).max()
+
+    if isinstance(offset, pd.offsets.Tick) and not isinstance(time.dtype, pd.DatetimeTZDtype):
+        step = pd.Timedelta(offset).value
+        t_int = _time_int(t_obs)
+        start = _time_int(first)
+        start_of = pd.Series(start, index=first.index).reindex(c_obs).to_numpy()
+        slot = np.rint((t_int - start_of) / step).astype(np.int64)
+        n = pd.Series(slot).groupby(c_obs).max().reindex(first.index).to_numpy() + 1
         total = int(n.sum())
         if total > 200_000_000:
             raise InputError(
@@ -578,15 +603,31 @@ def _grid(
                 "freq",
             )
         grp = np.repeat(np.arange(len(n)), n)
-        within = np.arange(total) - np.repeat(np.cumsum(n) - n, n)
-        times = first.iloc[grp].reset_index(drop=True) + pd.to_timedelta(within * step.value)
-        return grp, times
-    # Calendar frequencies (weeks, months) have uneven steps: one range per series.
+        grid = pd.DataFrame(
+            {
+                "c": first.index.to_numpy()[grp],
+                "slot": np.arange(total) - np.repeat(np.cumsum(n) - n, n),
+            }
+        )
+        seen = pd.DataFrame({"c": c_obs, "slot": slot}).drop_duplicates()
+        merged = grid.merge(seen, on=["c", "slot"], how="left", indicator=True)
+        miss = merged.loc[merged["_merge"] == "left_only"].reset_index(drop=True)
+        base = pd.Series(start, index=first.index).reindex(miss["c"]).to_numpy()
+        t_new = pd.Series(pd.to_datetime(base + miss["slot"].to_numpy() * step)).astype(time.dtype)
+        return pd.DataFrame({"c": miss["c"].to_numpy(dtype=np.int64), "t": t_new})
+
     parts = [pd.date_range(a, b, freq=offset) for a, b in zip(first, last, strict=True)]
     n = np.array([len(p) for p in parts], dtype=np.int64)
-    grp = np.repeat(np.arange(len(n)), n)
-    times = pd.Series(parts[0].append(parts[1:]) if parts else pd.DatetimeIndex([]))
-    return grp, times
+    grid = pd.DataFrame(
+        {
+            "c": np.repeat(first.index.to_numpy(), n),
+            "t": pd.Series(parts[0].append(parts[1:])).astype(time.dtype),
+        }
+    )
+    seen = pd.DataFrame({"c": c_obs, "t": t_obs}).drop_duplicates()
+    merged = grid.merge(seen, on=["c", "t"], how="left", indicator=True)
+    miss = merged.loc[merged["_merge"] == "left_only", ["c", "t"]].reset_index(drop=True)
+    return miss.astype({"c": np.int64})
 
 
 def _interpolate_in_time(
@@ -633,10 +674,12 @@ def fill_gaps(
     inventory (stock stays at the last count; values before the first count stay NaN). NaN
     targets in existing rows are filled by the same policy.
 
-    The grid runs from each series' first to last timestamp, anchored at the first one; data
-    should be aligned to ``freq`` (existing off-grid rows are kept as they are). Inserted rows
-    copy columns that are constant within their series (e.g. a unit or location); other
-    columns are NaN there.
+    The grid runs from each series' first to last timestamp, anchored at the first one. With
+    a fixed frequency (``"D"``, ``"h"``, ``"300s"``) an observation fills the grid slot it is
+    nearest to, so jittery sensor timestamps are not mistaken for gaps; calendar frequencies
+    (``"W-MON"``, ``"MS"``) and time-zone-aware times need timestamps on the grid. Existing
+    rows are never moved or merged. Inserted rows copy columns that are constant within
+    their series (e.g. a unit or location); other columns are NaN there.
 
     Parameters
     ----------
@@ -653,8 +696,9 @@ def fill_gaps(
     -------
     CleanResult
         Data sorted by series and time with a fresh index and a boolean ``imputed`` column
-        (True where the target was not observed: inserted rows and filled NaN); rule
-        ``gap_<policy>`` for every inserted row and filled value.
+        (True for inserted rows, OR-ed with an existing ``imputed`` column; existing rows whose
+        NaN was filled stay False, so a caller can tell rows it must create from rows it
+        must update); rule ``gap_<policy>`` for every inserted row and every filled value.
     """
     func = "fill_gaps"
     _check_columns(df, [id_col, time_col, target_col], func)
@@ -675,13 +719,7 @@ def fill_gaps(
 
     # Grid points not present in the data become inserted rows.
     codes, uniques = _id_codes(data[id_col])
-    t_old = data[time_col]
-    bounds = t_old.groupby(codes).agg(["min", "max"]).sort_index().dropna()
-    grp, grid_t = _grid(bounds["min"], bounds["max"], freq, func)
-    grid = pd.DataFrame({"c": bounds.index.to_numpy()[grp], "t": grid_t.reset_index(drop=True)})
-    old_keys = pd.DataFrame({"c": codes, "t": t_old}).drop_duplicates()
-    merged = grid.merge(old_keys, on=["c", "t"], how="left", indicator=True)
-    new_keys = merged.loc[merged["_merge"] == "left_only", ["c", "t"]].reset_index(drop=True)
+    new_keys = _missing_periods(codes, data[time_col], freq, func)
     n_new = len(new_keys)
     new_codes = new_keys["c"].to_numpy(dtype=np.int64)
 
@@ -727,7 +765,7 @@ def fill_gaps(
         y_new, edge = _interpolate_in_time(y_old, t_num, sorted_codes)
     full[target_col] = y_new
 
-    imputed = missing & (inserted | np.isfinite(y_new))
+    imputed = inserted.copy()
     if had_imputed:
         prior = full["imputed"].astype("boolean").fillna(False).to_numpy(dtype=bool)
         imputed = imputed | prior

@@ -356,6 +356,8 @@ def import_paths(
     files = _expand(paths)
     sources: list[tuple[Source, str]] = []
     for path in files:
+        if not path.exists():
+            raise InputError("no such file", str(path))
         ent = entity or (cmap.entity if cmap else None) or entity_of(path)
         src = read_source(path, encoding=encoding or (cmap.encoding if cmap else None))
         if cmap:

@@ -144,8 +144,19 @@ def read_sql(url: str, query: str) -> Source:
     return Source(frame, where, "sql", None, digest, first_row=1)
 
 
+def _decode(raw: bytes, enc: str, where: str) -> str:
+    try:
+        return raw.decode(enc)
+    except LookupError as exc:
+        raise InputError(f"unknown text encoding {enc!r} (try utf-8 or gb18030)", where) from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"the file is not valid {enc} (byte {exc.start}: {exc.reason}); check --encoding", where
+        ) from exc
+
+
 def _read_csv(raw: bytes, enc: str, where: str, sep: str = ",") -> pd.DataFrame:
-    text = raw.decode(enc)
+    text = _decode(raw, enc, where)
     if text.startswith("\ufeff"):
         text = text[1:]
     import csv
@@ -169,7 +180,7 @@ def _read_jsonl(raw: bytes, enc: str, where: str) -> pd.DataFrame:
     import json
 
     rows = []
-    for lineno, line in enumerate(raw.decode(enc).splitlines(), start=1):
+    for lineno, line in enumerate(_decode(raw, enc, where).splitlines(), start=1):
         if not line.strip():
             continue
         try:

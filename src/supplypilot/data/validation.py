@@ -38,7 +38,7 @@ INT64 = (-(2**63), 2**63 - 1)
 _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 _TRUE = {"true", "t", "yes", "y", "1", "是", "真", "1.0"}
 _FALSE = {"false", "f", "no", "n", "0", "否", "假", "0.0"}
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -202,7 +202,7 @@ def _coerce_number(raw: pd.Series, rule: ColumnRule, probs: Problems) -> pd.Seri
     with np.errstate(invalid="ignore"):
         inf = ~np.isfinite(arr) & ~np.isnan(arr)
         if rule.kind == "int":
-            too_big = (arr < INT64[0]) | (arr > INT64[1]) | inf
+            too_big = (arr < -(2.0**63)) | (arr >= 2.0**63) | inf  # float(2**63-1) rounds up
             frac = ~too_big & ~np.isnan(arr) & (np.floor(arr) != arr)
             if frac.any():
                 probs.add_many(frac, raw, rule.name, "must be a whole number")
@@ -229,6 +229,8 @@ def _coerce_datetime(raw: pd.Series, rule: ColumnRule, probs: Problems) -> pd.Se
         if s.str.contains("年", regex=False).fillna(False).any():
             s = s.str.replace(_CN_DATE, lambda m: f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}", regex=True)
         s = s.str.replace("/", "-", regex=False)
+        if rule.kind == "date":  # keep the local calendar day of '2024-06-01 03:00+08:00'
+            s = s.str.replace(r"[T ].*$", "", regex=True)
         ts = pd.to_datetime(s, errors="coerce", format="ISO8601", utc=True)
         ts = ts.dt.tz_localize(None)
     present = _present(raw)
@@ -398,10 +400,14 @@ def _timezones() -> set[str | None]:
     return set(available_timezones()) | {"UTC"}
 
 
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number")
+
+
 def _price_breaks_problem(text: str) -> str | None:
     try:
-        breaks = json.loads(text)
-    except json.JSONDecodeError:
+        breaks = json.loads(text, parse_constant=_no_constant)
+    except (json.JSONDecodeError, ValueError):
         return "price_breaks must be JSON like [[100, 12.5], [500, 12.0]]"
     if not isinstance(breaks, list) or not all(
         isinstance(b, list) and len(b) == 2 and all(isinstance(x, (int, float)) for x in b)
