@@ -156,7 +156,7 @@ def clean_sensors(conn: Connection, loss_rates: Mapping[str, float] | None = Non
             out = _apply(conn, SensorReading, "sensor_readings", "value", "value_clean", df, res,
                          lambda new: {"sensor_id": new.unique_id.map(meta.sensor_id),
                                       "metric": new.unique_id.map(meta.metric),
-                                      "ts": new.ds.dt.to_pydatetime(),
+                                      "ts": list(new.ds.dt.to_pydatetime()),
                                       "value": None,
                                       "location_code": new.unique_id.map(meta.location_code).astype(object).where(lambda s: s.notna(), None),
                                       "resource_code": new.unique_id.map(meta.resource_code).astype(object).where(lambda s: s.notna(), None),
@@ -198,7 +198,9 @@ def clean_inventory(conn: Connection, loss_rates: Mapping[str, float] | None = N
             lc = cleaning.correct_loss(series[lossy], loss_rate=rates, seq_col=None)
             series = pd.concat([series[~lossy], lc.data[series.columns]], ignore_index=True)
             corrections.append(lc.corrections)
-    res = cleaning.clean_series(series, "inventory")
+    parts_ = [cleaning.clean_series(sub, "inventory", freq=freq) for freq, sub in _by_cadence(series)]
+    res = cleaning.CleanResult(pd.concat([r.data for r in parts_], ignore_index=True),
+                               pd.concat([r.corrections for r in parts_], ignore_index=True))
     if corrections:
         res = cleaning.CleanResult(res.data, pd.concat([*corrections, res.corrections], ignore_index=True))
     out = _apply(conn, InventorySnapshot, "inventory", "on_hand", "on_hand_clean", df, res,

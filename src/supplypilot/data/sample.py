@@ -888,19 +888,25 @@ class _Generator:
         # --- lifecycle of the models (variants share it)
         T = self.T
         main = [m for m in self.models if m["family"] != "accessory"]
-        perm = rng.permutation(len(main))
+        # the first model of each family sells through the whole history; the others launch
+        # during it, reach end-of-life, or are about to launch
+        firsts = {m["family"]: m["code"] for m in reversed(self.models)}
+        pool_ = [m for m in self.models if firsts[m["family"]] != m["code"] or m["family"] == "accessory"]
         n = len(main)
         n_mid = max(1, round(0.2 * n))
         n_recent = max(1, round(0.05 * n))
         n_up = 1 if n >= 10 else 0
         n_eol = max(1, round(0.15 * n))
-        roles = (["mid"] * n_mid + ["recent"] * n_recent + ["upcoming"] * n_up + ["eol"] * n_eol)
-        roles += ["active"] * (n - len(roles))
-        for m, role in zip([main[i] for i in perm], roles, strict=True):
-            m["role"] = role
+        roles = ["mid", "eol", "recent"] + ["mid"] * (n_mid - 1) + ["eol"] * (n_eol - 1)
+        roles += ["recent"] * (n_recent - 1) + ["upcoming"] * n_up
+        roles = roles[: len(pool_)] + ["active"] * max(0, len(pool_) - len(roles))
         for m in self.models:
-            if m["family"] == "accessory":
-                m["role"] = "mid" if rng.random() < 0.15 else "active"
+            m["role"] = "active"
+        mains = [m for m in pool_ if m["family"] != "accessory"]
+        accs = [m for m in pool_ if m["family"] == "accessory"]
+        ordered = [mains[i] for i in rng.permutation(len(mains))] + [accs[i] for i in rng.permutation(len(accs))]
+        for m, role in zip(ordered, roles, strict=True):
+            m["role"] = role
         for m in self.models:
             role = m["role"]
             eol = None
@@ -1106,7 +1112,7 @@ class _Generator:
             code=self.sup_code, name=np.array([s[1] for s in self.sup_defs], dtype=object),
             location_code=loc, lead_time_days=self.sup_lt, lead_time_std_days=self.sup_lt_std,
             moq=self.sup_moq, capacity_per_week=cap, reliability=self.sup_rel,
-            currency=np.array(["CNY" if s[4] == "CN" else "USD" for s in self.sup_defs], dtype=object),
+            currency=np.full(len(self.sup_code), "CNY", dtype=object),  # contracts priced in CNY
         )
 
     # ------------------------------------------------------------------ demand series

@@ -335,7 +335,8 @@ def generate_sample(req: SampleRequest, ctx: Context) -> SampleResult:
 
     data = generate_electronics(req.scale, seed=req.seed, progress=stage)
     fmt = "parquet" if req.scale == "large" else "csv"
-    paths = data.write(Path(req.out), format=fmt)
+    written = data.write(Path(req.out), format=fmt)
+    paths = [p for p in written if p.parent == Path(req.out)]  # truth/ is for tests, not import
     if req.load:
         import_paths(ctx.store, paths, progress=ctx.progress, user=ctx.user)
     return SampleResult(dataset=req.dataset, folder=req.out, imported=req.load,
