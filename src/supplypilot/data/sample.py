@@ -141,7 +141,7 @@ class _Scale:
 SCALES: dict[str, _Scale] = {
     "small": _Scale(3, 1, 1, 3, 6, 32, 2, 2, 1, 10, 3, 5, 0.06, 7, 60, 15, 2, 1, 14, 1, 4.0),
     "medium": _Scale(14, 8, 5, 11, 40, 32, 3, 2, 1, 12, 3, 16, 0.3, 1, 90, 15, 3, 2, 30, 2, 4.0),
-    "large": _Scale(80, 45, 25, 60, 150, 120, 5, 4, 2, 20, 5, 24, 0.1, 7, 120, 15, 4, 2, 21, 2, 3.0),
+    "large": _Scale(80, 45, 25, 60, 150, 120, 5, 4, 2, 20, 5, 24, 0.1, 1, 120, 15, 4, 2, 21, 2, 3.0),
 }
 _VARIANT_PATTERN = (2, 1, 2, 3, 1, 2, 1, 2)
 
@@ -471,6 +471,13 @@ class _Generator:
 
     def idx_of(self, d: date) -> int:
         return (d - self.start).days
+
+    def _doc_ids(self, prefix: str, days: Any, numbers: Any, width: int) -> np.ndarray:
+        """Document numbers as ERPs print them: prefix, two-digit year of the date, running number."""
+        years = self.dates(days).astype("datetime64[Y]").astype(np.int64) + 1970
+        yy = pd.Series(years % 100).astype(str).str.zfill(2)
+        num = pd.Series(np.asarray(numbers, dtype=np.int64)).astype(str).str.zfill(width)
+        return (prefix + yy + num).to_numpy(dtype=object)
 
     def _report(self, stage: str, pct: int) -> None:
         if self.progress is not None:
@@ -1814,16 +1821,19 @@ class _Generator:
         # production orders: one per item and week, through four weeks past the end
         oi, ow = np.nonzero(plan > 0)
         rel = wk_start[ow]
-        due = rel + 5
+        due = rel + 6  # Sunday: peak-season overtime may run the order into it
         ok = (due >= 0) & (rel <= T - 1 + 28)
         oi, ow, rel, due = oi[ok], ow[ok], rel[ok], due[ok]
-        order_no = np.array([f"MO{(self.start + timedelta(days=int(r))).strftime('%y')}{k + 1:06d}"
-                             for k, r in enumerate(rel)], dtype=object)
+        order_no = self._doc_ids("MO", rel, np.arange(1, len(rel) + 1), 6)
         status = np.where(due < T - 1, "done", np.where(rel <= T - 1, "in_progress",
                           np.where(rel <= T - 1 + 7, "released", "planned"))).astype(object)
-        lookup = {(int(a), int(b)): k for k, (a, b) in enumerate(zip(oi, ow, strict=True))}
-        rec_order = np.array([order_no[lookup[(int(a), int(b))]] if (int(a), int(b)) in lookup else None
-                              for a, b in zip(item, wi, strict=True)], dtype=object)
+        okey = oi.astype(np.int64) * W + ow  # sorted: np.nonzero is row-major
+        rkey = item.astype(np.int64) * W + wi
+        if len(okey):
+            at = np.minimum(np.searchsorted(okey, rkey), len(okey) - 1)
+            rec_order = np.where(okey[at] == rkey, order_no[at], None).astype(object)
+        else:
+            rec_order = np.full(len(rkey), None, dtype=object)
         self.out["production_orders"] = dict(
             order_number=order_no, item_code=self.item_code[oi],
             plant_code=self.loc_code[np.array(self.plants)[self.item_plant[oi]]],
@@ -1926,8 +1936,7 @@ class _Generator:
         df = df.sort_values(["day", "sup", "dest", "item"], kind="stable")
         grp = df.groupby(["day", "sup", "dest"], sort=False).ngroup().to_numpy()
         order = df.index.to_numpy()
-        yy = np.array([self.date_of(int(d)).strftime("%y") for d in df["day"].to_numpy()], dtype=object)
-        po_no = np.array([f"PO{y}{g + 1:06d}" for y, g in zip(yy, grp, strict=True)], dtype=object)
+        po_no = self._doc_ids("PO", df["day"].to_numpy(), grp + 1, 6)
         line_no = df.groupby(grp).cumcount().to_numpy() + 1
         inv = np.empty(n, dtype=int)
         inv[order] = np.arange(n)
@@ -1987,11 +1996,18 @@ class _Generator:
         b_org = np.array(self.dcs)[self.dc_of[b_dst]]
         b_day = ss["t"][keep]
         b_q = ss["qty"][keep]
-        lane_lt = np.array([self.lane_rows[self.lane_index[(int(x), int(y), "road")]][5]
-                            for x, y in zip(b_org, b_dst, strict=True)]) if len(b_org) else np.zeros(0)
-        car = [self.lane_carrier[(int(x), int(y), "road")] for x, y in zip(b_org, b_dst, strict=True)]
-        b_car = np.array([c[0] for c in car], dtype=object)
-        b_rel = np.array([c[1] for c in car])
+        # each store has one road lane from its DC: look its lead time and carrier up per store
+        n_loc = len(self.locs)
+        st_lt = np.zeros(n_loc)
+        st_car = np.empty(n_loc, dtype=object)
+        st_rel = np.ones(n_loc)
+        for i in self.stores:
+            key = (self.dcs[self.dc_of[i]], i, "road")
+            st_lt[i] = self.lane_rows[self.lane_index[key]][5]
+            st_car[i], st_rel[i] = self.lane_carrier[key]
+        lane_lt = st_lt[b_dst]
+        b_car = st_car[b_dst]
+        b_rel = st_rel[b_dst]
         b_eta = b_day + lane_lt.astype(int)
         b_act = np.maximum(b_day + 1, b_eta + _draw_delays(rng, len(b_day), b_rel, 1.0).astype(int))
         # next week's planned deliveries to every store (no arrival yet)
@@ -2015,8 +2031,7 @@ class _Generator:
         df = pd.DataFrame({"day": day, "org": org, "dst": dst, "mode": mode, "item": item})
         df = df.sort_values(["day", "org", "dst", "mode", "item"], kind="stable")
         grp = df.groupby(["day", "org", "dst", "mode"], sort=False).ngroup().to_numpy()
-        yy = np.array([self.date_of(int(d)).strftime("%y") for d in df["day"].to_numpy()], dtype=object)
-        sid_sorted = np.array([f"SHP{y}{g + 1:07d}" for y, g in zip(yy, grp, strict=True)], dtype=object)
+        sid_sorted = self._doc_ids("SHP", df["day"].to_numpy(), grp + 1, 7)
         sid = np.empty(len(df), dtype=object)
         sid[df.index.to_numpy()] = sid_sorted
         self.out["shipments"] = dict(
@@ -2046,8 +2061,7 @@ class _Generator:
         df = pd.DataFrame({"loc": loc, "day": d_i, "item": item})
         df = df.sort_values(["day", "loc", "item"], kind="stable")
         grp = df.groupby(["day", "loc"], sort=False).ngroup().to_numpy()
-        yy = np.array([self.date_of(int(d)).strftime("%y") for d in df["day"].to_numpy()], dtype=object)
-        so_sorted = np.array([f"SO{y}{g + 1:07d}" for y, g in zip(yy, grp, strict=True)], dtype=object)
+        so_sorted = self._doc_ids("SO", df["day"].to_numpy(), grp + 1, 7)
         line_sorted = pd.Series(grp).groupby(grp).cumcount().to_numpy() + 1
         n = len(df)
         so = np.empty(n, dtype=object)
