@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from zoneinfo import available_timezones
 
 import numpy as np
@@ -43,10 +42,11 @@ def test_same_seed_gives_identical_tables(small: SampleData) -> None:
 
 
 def test_different_seed_differs(small: SampleData) -> None:
-    """A different seed gives different demand and different master data."""
+    """A different seed gives different master data (costs, supplier reliabilities)."""
     other = generate_electronics("small", seed=1, tables=("items", "suppliers"))
     assert not other.tables["items"]["unit_cost"].equals(small.tables["items"]["unit_cost"])
-    assert not other.tables["suppliers"]["reliability"].equals(small.tables["suppliers"]["reliability"])
+    reliability = small.tables["suppliers"]["reliability"]
+    assert not other.tables["suppliers"]["reliability"].equals(reliability)
 
 
 def test_columns_match_model_exactly(small: SampleData) -> None:
@@ -143,7 +143,8 @@ def test_counts_meet_minimums(small: SampleData) -> None:
     assert (dem["date"].max() - dem["date"].min()).days >= 730
     assert dem["date"].max() == END
     stores = set(loc.loc[loc["kind"] == "store", "code"])
-    one = dem[dem["location_code"].isin(stores)].groupby(["item_code", "location_code"])["date"].nunique()
+    one = dem[dem["location_code"].isin(stores)].groupby(["item_code",
+                                                          "location_code"])["date"].nunique()
     assert one.max() == (dem["date"].max() - dem["date"].min()).days + 1  # daily, no gaps
 
 
@@ -174,7 +175,8 @@ def test_costs_roll_up_and_prices_exceed_cost(small: SampleData) -> None:
     assert (items.loc[mat.index, "unit_cost"] >= mat).all()
     fg = items[items["kind"] == "finished"]
     assert (fg["price"] > fg["unit_cost"]).all()
-    assert items.loc[items["shelf_life_days"].notna(), "name"].str.contains("batter|cell", case=False).all()
+    assert items.loc[items["shelf_life_days"].notna(),
+                     "name"].str.contains("batter|cell", case=False).all()
 
 
 def test_weekend_peak_at_stores(small: SampleData) -> None:
@@ -194,6 +196,89 @@ def test_promo_days_sell_more(small: SampleData) -> None:
     assert sold.loc[sold["promo"], "qty"].mean() > 1.2 * sold.loc[~sold["promo"], "qty"].mean()
     rel = sold["price"] / sold.groupby("item_code")["price"].transform("max")
     assert rel[sold["promo"]].mean() < rel[~sold["promo"]].mean()
+
+
+def test_launches_ramp_up_and_eol_decays(small: SampleData) -> None:
+    """No demand before a launch, a ramp-up after it, and decay to zero after end-of-life."""
+    dc = small.truth["demand_components"]
+    # demand with the calendar taken out: what is left is the lifecycle (and noise)
+    dem = small.tables["demand"].assign(base=(dc["mean"] / dc["lifecycle"]).to_numpy(),
+                                        channel=dc["channel"].to_numpy())
+    items = small.tables["items"].set_index("code")
+    fg = items[items["kind"] == "finished"]
+    start = dem["date"].min()
+    margin = pd.Timedelta(days=60)
+    launched = fg[(fg["launch_date"] > start + margin) & (fg["launch_date"] <= END - margin)]
+    assert len(launched) >= 1
+    for code, row in launched.iterrows():
+        d = dem[dem["item_code"] == code]
+        assert d["date"].min() == row["launch_date"]
+        age = (d["date"] - row["launch_date"]).dt.days
+        smooth = d["channel"].isin(["store", "online"])  # B2B orders are lumpy
+        first, later = d[smooth & (age < 7)], d[smooth & (age >= 30) & (age < 60)]
+        assert first["qty"].sum() / first["base"].sum() < 0.7 * later["qty"].sum() / later["base"].sum()
+    ended = fg[fg["eol_date"] <= END - pd.Timedelta(days=60)]
+    assert len(ended) >= 1
+    for code, row in ended.iterrows():
+        d = dem[dem["item_code"] == code]
+        rel = (d["date"] - row["eol_date"]).dt.days
+        assert d["date"].max() <= row["eol_date"] + pd.Timedelta(days=90)
+        assert d.loc[rel.between(30, 90),
+                     "qty"].mean() < 0.1 * d.loc[rel.between(-240, -150), "qty"].mean()
+
+
+def test_demand_components_multiply_to_the_mean(small: SampleData) -> None:
+    """The truth factors multiply to the true mean, and the drawn demand averages to it."""
+    dc = small.truth["demand_components"]
+    dem = small.tables["demand"]
+    assert len(dc) == len(dem) and (dc["item_code"].to_numpy() == dem["item_code"].to_numpy()).all()
+    prod = dc[["baseline", "trend", "weekly", "yearly", "holiday", "promo_uplift",
+               "lifecycle"]].prod(axis=1)
+    smooth = dc["channel"].isin(["store", "online", "distributor"])
+    np.testing.assert_allclose(prod[smooth], dc.loc[smooth, "mean"], rtol=1e-3)
+    assert (dc.loc[~smooth, "mean"] <= prod[~smooth] * (1 + 1e-3)).all()
+    for ch, g in dem.assign(mean=dc["mean"].to_numpy(), ch=dc["channel"]).groupby("ch"):
+        tol = 0.03 if ch in ("store", "online") else 0.2  # B2B and spare orders are lumpy
+        assert abs(g["qty"].sum() / g["mean"].sum() - 1) < tol, ch
+    assert (dem["qty"] == dem["qty"].round()).all() and (dem["qty"] >= 0).all()
+
+
+def test_festivals_and_chinese_new_year_show(small: SampleData) -> None:
+    """Singles' Day peaks online and stores dip over Chinese New Year after a pre-CNY peak."""
+    dc = small.truth["demand_components"]
+    dem = small.tables["demand"].assign(ch=dc["channel"].to_numpy())
+    online = dem[dem["ch"] == "online"].groupby("date")["qty"].sum()
+    assert online[pd.Timestamp("2025-11-11")] > 4 * online.median()
+    assert online[pd.Timestamp("2025-06-18")] > 2.5 * online.median()
+    store = dem[dem["ch"] == "store"].groupby("date")["qty"].sum()
+    cny = pd.Timestamp("2026-02-17")
+    week = store[cny - pd.Timedelta(days=1): cny + pd.Timedelta(days=5)].mean()
+    pre = store[cny - pd.Timedelta(days=21): cny - pd.Timedelta(days=9)].mean()
+    assert week < 0.6 * pre
+    events = small.truth["events"]
+    assert {"festival", "holiday", "cny", "launch", "eol"} <= set(events["kind"])
+
+
+def test_spare_parts_demand_is_intermittent_at_dcs(small: SampleData) -> None:
+    """Spare parts sell at the DCs, on few days, in small integer quantities."""
+    dem = small.tables["demand"]
+    items = small.tables["items"].set_index("code")
+    dcs = set(small.tables["locations"].query("kind == 'dc'")["code"])
+    spare = dem[dem["item_code"].map(items["kind"]) == "spare"]
+    assert len(spare) > 0 and set(spare["location_code"]) <= dcs
+    assert (spare["qty"] == 0).mean() > 0.6
+    assert spare.loc[spare["qty"] > 0, "qty"].mean() < 10
+
+
+def test_each_bought_item_has_one_primary_supplier(small: SampleData) -> None:
+    """Every purchased item has exactly one primary supplier and some are dual-sourced."""
+    si = small.tables["supplier_items"]
+    per_item = si.groupby("item_code")["is_primary"].agg(["sum", "size"])
+    assert (per_item["sum"] == 1).all()
+    assert (per_item["size"] == 2).any()
+    items = small.tables["items"]
+    bought = set(items.loc[items["kind"].isin(["component", "spare"]), "code"])
+    assert set(si["item_code"]) == bought
 
 
 def test_rfid_undercounts_by_its_loss_rate(small: SampleData) -> None:
@@ -216,7 +301,8 @@ def test_sensor_anomalies_present_in_readings(small: SampleData) -> None:
     rd = small.tables["sensor_readings"]
     an = small.truth["sensor_anomalies"]
     assert {"hvac_failure", "vibration_ramp", "stuck", "spike"} <= set(an["kind"])
-    groups = {k: g.sort_values("ts").reset_index(drop=True) for k, g in rd.groupby(["sensor_id", "metric"])}
+    groups = {k: g.sort_values("ts").reset_index(drop=True)
+              for k, g in rd.groupby(["sensor_id", "metric"])}
     for a in an.itertuples():
         g = groups[(a.sensor_id, a.metric)]
         inside = g[(g["ts"] >= a.start) & (g["ts"] <= a.end)]
@@ -225,7 +311,8 @@ def test_sensor_anomalies_present_in_readings(small: SampleData) -> None:
             assert len(inside) >= 2 and inside["value"].nunique() == 1, a
         elif a.kind == "spike":
             i = inside.index[0]
-            nb = g["value"].iloc[list(range(max(0, i - 5), i)) + list(range(i + 1, min(len(g), i + 6)))]
+            nb = g["value"].iloc[list(range(max(0, i - 5),
+                                            i)) + list(range(i + 1, min(len(g), i + 6)))]
             scale = np.median(np.abs(np.diff(nb.to_numpy()))) + 1e-6
             assert abs(inside["value"].iloc[0] - nb.median()) > 3 * scale, a
         elif a.kind == "hvac_failure":
@@ -285,7 +372,8 @@ def test_master_only_matches_full_run(small: SampleData) -> None:
 def test_progress_reports_stages() -> None:
     """The progress callback hears each stage and ends at 100 percent."""
     seen: list[tuple[str, int]] = []
-    generate_electronics("small", seed=3, tables=("items",), progress=lambda s, p: seen.append((s, p)))
+    generate_electronics("small", seed=3, tables=("items",), progress=lambda s,
+                         p: seen.append((s, p)))
     assert seen[0][0] == "master" and seen[-1] == ("done", 100)
     assert [p for _, p in seen] == sorted(p for _, p in seen)
 
@@ -307,7 +395,17 @@ def test_flows_are_consistent(small: SampleData) -> None:
     assert po.loc[po["status"] == "received", "received_date"].notna().all()
     sh = small.tables["shipments"]
     assert sh.loc[sh["status"] == "delivered", "actual_arrival"].notna().all()
-    assert sh.loc[sh["status"].isin(["in_transit", "delayed", "planned"]), "actual_arrival"].isna().all()
+    assert sh.loc[sh["status"].isin(["in_transit", "delayed", "planned"]),
+                  "actual_arrival"].isna().all()
+
+
+def test_medium_master_data_sizes() -> None:
+    """The medium scale has about 60 finished goods, 400 items and 50 locations."""
+    mid = generate_electronics("medium", seed=0, tables=("items", "locations"))
+    items = mid.tables["items"]
+    assert 50 <= (items["kind"] == "finished").sum() <= 70
+    assert 330 <= len(items) <= 450
+    assert 45 <= len(mid.tables["locations"]) <= 60
 
 
 @pytest.mark.slow
@@ -319,4 +417,3 @@ def test_large_master_data_is_big_enough() -> None:
     assert len(big.tables["locations"]) >= 50
     sellable = items[(items["kind"] == "finished") & (items["launch_date"] <= END)]
     assert len(sellable) >= 300
-    assert date(2026, 10, 31) == DEFAULT_END

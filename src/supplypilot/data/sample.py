@@ -93,13 +93,17 @@ class SampleData:
     """Scale, seed, start, end, row counts per table and seconds per stage."""
 
     def write(self, folder: Path | str, format: Literal["csv", "parquet"] = "csv") -> list[Path]:
-        """Writes <entity>.csv (UTF-8, ISO dates) per table and truth/<name>.csv|parquet; returns paths in import order."""
+        """Writes <entity>.csv (UTF-8, ISO dates) per table and truth/<name>.csv|parquet.
+
+        Returns the paths in import order (the tables first, then the truth files).
+        """
         if format not in ("csv", "parquet"):
             raise InputError(f"format must be 'csv' or 'parquet', got {format!r}", "format")
         folder = Path(folder)
         (folder / "truth").mkdir(parents=True, exist_ok=True)
         paths: list[Path] = []
-        named = [(folder / f"{e}.{format}", self.tables[e]) for e in ENTITY_ORDER if e in self.tables]
+        named = [(folder / f"{e}.{format}", self.tables[e])
+                 for e in ENTITY_ORDER if e in self.tables]
         named += [(folder / "truth" / f"{n}.{format}", f) for n, f in self.truth.items()]
         for path, frame in named:
             if format == "csv":
@@ -141,7 +145,8 @@ class _Scale:
 SCALES: dict[str, _Scale] = {
     "small": _Scale(3, 1, 1, 3, 6, 32, 2, 2, 1, 10, 3, 5, 0.06, 7, 60, 15, 2, 1, 14, 1, 4.0),
     "medium": _Scale(14, 8, 5, 11, 40, 32, 3, 2, 1, 12, 3, 16, 0.3, 1, 90, 15, 3, 2, 30, 2, 4.0),
-    "large": _Scale(80, 45, 25, 60, 150, 120, 5, 4, 2, 20, 5, 24, 0.1, 1, 120, 15, 4, 2, 21, 2, 3.0),
+    "large": _Scale(80, 45, 25, 60, 150, 120, 5, 4, 2, 20, 5, 24, 0.1, 1, 120, 15, 4, 2, 21, 2,
+                    3.0),
 }
 _VARIANT_PATTERN = (2, 1, 2, 3, 1, 2, 1, 2)
 
@@ -189,7 +194,7 @@ _CITIES: dict[str, tuple[str, float, float, str, int]] = {
     "HHHT": ("Hohhot", 40.842, 111.749, "North China", 3),
     "LZ": ("Lanzhou", 36.061, 103.834, "Northwest China", 3),
     "URC": ("Urumqi", 43.825, 87.617, "Northwest China", 3),
-    "HK2": ("Haikou", 20.044, 110.199, "South China", 3),
+    "HAK": ("Haikou", 20.044, 110.199, "South China", 3),
     "YC": ("Yinchuan", 38.487, 106.231, "Northwest China", 3),
     "XN": ("Xining", 36.617, 101.778, "Northwest China", 3),
     "WX": ("Wuxi", 31.491, 120.312, "East China", 3),
@@ -212,35 +217,53 @@ _PLANTS = [
     ("PLT-SZ", "Shenzhen Longhua Plant", "Shenzhen", 22.656, 114.030, "South China"),
     ("PLT-CD", "Chengdu Hi-tech Zone Plant", "Chengdu", 30.545, 104.065, "Southwest China"),
 ]
-# code, name, categories, city, country, lat, lon, tz, region, lead time (days)
-_SUPPLIERS = [
-    ("SUP-HSC", "Hsinchu Semiconductor Co., Ltd.", ("soc", "ic"), "Hsinchu", "TW", 24.806, 120.968, "Asia/Taipei", "Taiwan", 70),
-    ("SUP-HYM", "Hanyang Memory Co., Ltd.", ("memory",), "Seoul", "KR", 37.566, 126.978, "Asia/Seoul", "Korea", 42),
-    ("SUP-SDT", "Shanghai Display Technology Co.", ("display",), "Shanghai", "CN", 31.200, 121.600, "Asia/Shanghai", "East China", 28),
-    ("SUP-NEC", "Ningde Energy Cells Co.", ("battery",), "Ningde", "CN", 26.666, 119.548, "Asia/Shanghai", "East China", 21),
-    ("SUP-SPC", "Suzhou Precision Circuits Co.", ("pcb",), "Suzhou", "CN", 31.320, 120.700, "Asia/Shanghai", "East China", 14),
-    ("SUP-DGM", "Dongguan Metal & Plastics Co.", ("mechanical", "packaging"), "Dongguan", "CN", 22.970, 113.740, "Asia/Shanghai", "South China", 12),
-    ("SUP-KID", "Kansai Imaging Devices K.K.", ("camera",), "Osaka", "JP", 34.694, 135.502, "Asia/Tokyo", "Japan", 45),
-    ("SUP-PIC", "Penang Interconnect Sdn. Bhd.", ("interconnect",), "Penang", "MY", 5.414, 100.329, "Asia/Kuala_Lumpur", "Malaysia", 30),
-    ("SUP-HQE", "Shenzhen Huaqiang Electronics Co.", ("passives", "interconnect", "electromech", "ic"), "Shenzhen", "CN", 22.545, 114.085, "Asia/Shanghai", "South China", 7),
-    ("SUP-CXM", "Hefei Changxin Memory Technology", ("memory",), "Hefei", "CN", 31.780, 117.210, "Asia/Shanghai", "East China", 35),
-    ("SUP-TEM", "Taipei Electromechanical Corp.", ("electromech",), "Taipei", "TW", 25.033, 121.565, "Asia/Taipei", "Taiwan", 28),
-    ("SUP-WHO", "Wuhan Optoelectronics Co.", ("display",), "Wuhan", "CN", 30.500, 114.400, "Asia/Shanghai", "Central China", 25),
-    ("SUP-XMP", "Xiamen Packaging Group", ("packaging",), "Xiamen", "CN", 24.520, 118.150, "Asia/Shanghai", "East China", 10),
-    ("SUP-HZB", "Huizhou Battery Technology Co.", ("battery",), "Huizhou", "CN", 23.112, 114.416, "Asia/Shanghai", "South China", 18),
-    ("SUP-KSP", "Kunshan Circuit Board Co.", ("pcb",), "Kunshan", "CN", 31.385, 120.981, "Asia/Shanghai", "East China", 16),
-    ("SUP-BSN", "Busan Precision Parts Co.", ("electromech", "mechanical"), "Busan", "KR", 35.180, 129.076, "Asia/Seoul", "Korea", 30),
-    ("SUP-SGS", "Singapore Semicon Pte. Ltd.", ("ic", "soc"), "Singapore", "SG", 1.352, 103.820, "Asia/Singapore", "Singapore", 63),
-    ("SUP-KYT", "Kyoto Ceramic Components K.K.", ("passives",), "Kyoto", "JP", 35.012, 135.768, "Asia/Tokyo", "Japan", 40),
-    ("SUP-HNI", "Hanoi Mechanical JSC", ("mechanical",), "Hanoi", "VN", 21.028, 105.854, "Asia/Ho_Chi_Minh", "Vietnam", 25),
-    ("SUP-TCH", "Taichung Camera Optics Co.", ("camera",), "Taichung", "TW", 24.148, 120.674, "Asia/Taipei", "Taiwan", 35),
-]
+# code | name | categories | city | country | lat | lon | region (China) | lead time (days)
+_SUPPLIER_TABLE = """
+SUP-HSC|Hsinchu Semiconductor Co., Ltd.|soc,ic|Hsinchu|TW|24.806|120.968||70
+SUP-HYM|Hanyang Memory Co., Ltd.|memory|Seoul|KR|37.566|126.978||42
+SUP-SDT|Shanghai Display Technology Co.|display|Shanghai|CN|31.200|121.600|East China|28
+SUP-NEC|Ningde Energy Cells Co.|battery|Ningde|CN|26.666|119.548|East China|21
+SUP-SPC|Suzhou Precision Circuits Co.|pcb|Suzhou|CN|31.320|120.700|East China|14
+SUP-DGM|Dongguan Metal & Plastics Co.|mechanical,packaging|Dongguan|CN|22.970|113.740|South China|12
+SUP-KID|Kansai Imaging Devices K.K.|camera|Osaka|JP|34.694|135.502||45
+SUP-PIC|Penang Interconnect Sdn. Bhd.|interconnect|Penang|MY|5.414|100.329||30
+SUP-HQE|Shenzhen Huaqiang Electronics Co.|passives,interconnect,electromech,ic|Shenzhen|CN|\
+22.545|114.085|South China|7
+SUP-CXM|Hefei Changxin Memory Technology|memory|Hefei|CN|31.780|117.210|East China|35
+SUP-TEM|Taipei Electromechanical Corp.|electromech|Taipei|TW|25.033|121.565||28
+SUP-WHO|Wuhan Optoelectronics Co.|display|Wuhan|CN|30.500|114.400|Central China|25
+SUP-XMP|Xiamen Packaging Group|packaging|Xiamen|CN|24.520|118.150|East China|10
+SUP-HZB|Huizhou Battery Technology Co.|battery|Huizhou|CN|23.112|114.416|South China|18
+SUP-KSP|Kunshan Circuit Board Co.|pcb|Kunshan|CN|31.385|120.981|East China|16
+SUP-BSN|Busan Precision Parts Co.|electromech,mechanical|Busan|KR|35.180|129.076||30
+SUP-SGS|Singapore Semicon Pte. Ltd.|ic,soc|Singapore|SG|1.352|103.820||63
+SUP-KYT|Kyoto Ceramic Components K.K.|passives|Kyoto|JP|35.012|135.768||40
+SUP-HNI|Hanoi Mechanical JSC|mechanical|Hanoi|VN|21.028|105.854||25
+SUP-TCH|Taichung Camera Optics Co.|camera|Taichung|TW|24.148|120.674||35
+"""
+_COUNTRY_TZ = {"CN": "Asia/Shanghai", "TW": "Asia/Taipei", "KR": "Asia/Seoul", "JP": "Asia/Tokyo",
+               "MY": "Asia/Kuala_Lumpur", "SG": "Asia/Singapore", "VN": "Asia/Ho_Chi_Minh"}
+_COUNTRY_REGION = {"TW": "Taiwan", "KR": "Korea", "JP": "Japan", "MY": "Malaysia",
+                   "SG": "Singapore", "VN": "Vietnam"}
+
+
+def _parse_suppliers(text: str) -> list[tuple[Any, ...]]:
+    out = []
+    for line in text.strip().splitlines():
+        c, n, cats, city, cty, lat, lon, reg, lt = line.split("|")
+        out.append((c, n, tuple(cats.split(",")), city, cty, float(lat), float(lon),
+                    _COUNTRY_TZ[cty], reg or _COUNTRY_REGION[cty], int(lt)))
+    return out
+
+
+_SUPPLIERS = _parse_suppliers(_SUPPLIER_TABLE)
 _FALLBACK_SUPPLIER = "SUP-HQE"  # the Huaqiang broker sells anything a small network lacks
 # code, name, channel, city code, families bought (None = all)
 _CUSTOMERS = {
     ONLINE: [
         ("CUS-TMALL", "Tmall Flagship Store", "HZ"), ("CUS-JD", "JD.com Self-operated", "BJ"),
-        ("CUS-DOUYIN", "Douyin E-commerce Shop", "BJ"), ("CUS-PDD", "Pinduoduo Official Store", "SH"),
+        ("CUS-DOUYIN", "Douyin E-commerce Shop", "BJ"),
+        ("CUS-PDD", "Pinduoduo Official Store", "SH"),
         ("CUS-VIP", "Vipshop Outlet", "GZ"),
     ],
     B2B: [
@@ -287,13 +310,38 @@ _WEEKLY = np.array([
 _WEEKLY = _WEEKLY / _WEEKLY.mean(axis=1, keepdims=True)
 
 
+# multipliers per channel: store, online, B2B, distributor, service (spare parts)
+_PUBLIC_HOLIDAY = (1.1, 1.0, 0.1, 0.3, 0.6)
+_YEARLY_EVENTS: list[tuple[str, str, tuple[int, int], tuple[int, int], tuple[float, ...], str]] = [
+    ("New Year's Day", "holiday", (1, 1), (1, 1), (1.2, 1.05, 0.1, 0.3, 0.5), ""),
+    ("Qingming Festival", "holiday", (4, 4), (4, 6), _PUBLIC_HOLIDAY, ""),
+    ("Labour Day holiday", "holiday", (5, 1), (5, 5), (1.25, 1.0, 0.1, 0.3, 0.6), ""),
+    ("618 pre-sale", "festival", (6, 1), (6, 17), (1.2, 1.8, 1.0, 1.2, 1.0), "ramp"),
+    ("618 mid-year sale", "festival", (6, 18), (6, 18), (1.6, 4.5, 1.0, 1.3, 1.0), ""),
+    ("Post-618 lull", "festival", (6, 19), (6, 24), (0.9, 0.75, 1.0, 0.9, 1.0), ""),
+    ("Back-to-school season", "festival", (8, 10), (9, 10), (1.45, 1.5, 2.5, 1.3, 1.0), "bts"),
+    ("National Day Golden Week", "holiday", (10, 1), (10, 7), (1.4, 0.95, 0.1, 0.3, 0.6), ""),
+    ("Singles' Day pre-sale", "festival", (10, 20), (11, 10), (1.3, 1.9, 1.0, 1.3, 1.0), "ramp"),
+    ("Singles' Day (11.11)", "festival", (11, 11), (11, 11), (2.0, 7.0, 1.0, 1.5, 1.0), ""),
+    ("Post-11.11 lull", "festival", (11, 12), (11, 18), (0.85, 0.7, 1.0, 0.8, 1.0), ""),
+    ("Double 12 sale", "festival", (12, 12), (12, 12), (1.15, 1.8, 1.0, 1.0, 1.0), ""),
+]
+# days relative to Chinese New Year's day
+_CNY_EVENTS: list[tuple[str, int, int, tuple[float, ...]]] = [
+    ("Pre-CNY shopping peak", -24, -8, (1.35, 1.25, 0.9, 1.4, 1.0)),
+    ("Pre-CNY logistics cut-off", -7, -3, (1.3, 0.6, 0.5, 0.6, 0.8)),
+    ("Chinese New Year (Spring Festival)", -2, 6, (0.45, 0.3, 0.02, 0.05, 0.25)),
+    ("Post-CNY recovery", 7, 14, (0.85, 0.85, 0.6, 0.7, 0.9)),
+]
+
+
 @dataclass(frozen=True)
 class _EventSpec:
     name: str
     kind: str            # festival (yearly) | holiday | cny
     start: date
     end: date
-    amps: tuple[float, float, float, float, float]   # per channel
+    amps: tuple[float, ...]   # per channel
     ramp: bool = False   # effect grows linearly from 1 at start to amp at end
     bts_only: bool = False
 
@@ -303,37 +351,18 @@ def _calendar_specs(first: date, last: date) -> list[_EventSpec]:
     out: list[_EventSpec] = []
     d = date.fromisoformat
     for y in range(first.year - 1, last.year + 2):
-        def on(m: int, dd: int, y: int = y) -> date:
-            return date(y, m, dd)
-        out += [
-            _EventSpec("New Year's Day", "holiday", on(1, 1), on(1, 1), (1.2, 1.05, 0.1, 0.3, 0.5)),
-            _EventSpec("Qingming Festival", "holiday", on(4, 4), on(4, 6), (1.1, 1.0, 0.1, 0.3, 0.6)),
-            _EventSpec("Labour Day holiday", "holiday", on(5, 1), on(5, 5), (1.25, 1.0, 0.1, 0.3, 0.6)),
-            _EventSpec("618 pre-sale", "festival", on(6, 1), on(6, 17), (1.2, 1.8, 1.0, 1.2, 1.0), ramp=True),
-            _EventSpec("618 mid-year sale", "festival", on(6, 18), on(6, 18), (1.6, 4.5, 1.0, 1.3, 1.0)),
-            _EventSpec("Post-618 lull", "festival", on(6, 19), on(6, 24), (0.9, 0.75, 1.0, 0.9, 1.0)),
-            _EventSpec("Back-to-school season", "festival", on(8, 10), on(9, 10), (1.45, 1.5, 2.5, 1.3, 1.0), bts_only=True),
-            _EventSpec("National Day Golden Week", "holiday", on(10, 1), on(10, 7), (1.4, 0.95, 0.1, 0.3, 0.6)),
-            _EventSpec("Singles' Day pre-sale", "festival", on(10, 20), on(11, 10), (1.3, 1.9, 1.0, 1.3, 1.0), ramp=True),
-            _EventSpec("Singles' Day (11.11)", "festival", on(11, 11), on(11, 11), (2.0, 7.0, 1.0, 1.5, 1.0)),
-            _EventSpec("Post-11.11 lull", "festival", on(11, 12), on(11, 18), (0.85, 0.7, 1.0, 0.8, 1.0)),
-            _EventSpec("Double 12 sale", "festival", on(12, 12), on(12, 12), (1.15, 1.8, 1.0, 1.0, 1.0)),
-        ]
+        for name, kind, a, b, amps, flag in _YEARLY_EVENTS:
+            out.append(_EventSpec(name, kind, date(y, *a), date(y, *b), amps,
+                                  ramp=flag == "ramp", bts_only=flag == "bts"))
         if y in _CNY:
             c = d(_CNY[y])
-            t = timedelta
-            out += [
-                _EventSpec("Pre-CNY shopping peak", "cny", c - t(24), c - t(8), (1.35, 1.25, 0.9, 1.4, 1.0)),
-                _EventSpec("Pre-CNY logistics cut-off", "cny", c - t(7), c - t(3), (1.3, 0.6, 0.5, 0.6, 0.8)),
-                _EventSpec("Chinese New Year (Spring Festival)", "cny", c - t(2), c + t(6), (0.45, 0.3, 0.02, 0.05, 0.25)),
-                _EventSpec("Post-CNY recovery", "cny", c + t(7), c + t(14), (0.85, 0.85, 0.6, 0.7, 0.9)),
-            ]
-        if y in _DRAGON_BOAT:
-            db = d(_DRAGON_BOAT[y])
-            out.append(_EventSpec("Dragon Boat Festival", "holiday", db, db + timedelta(2), (1.1, 1.0, 0.1, 0.3, 0.6)))
-        if y in _MID_AUTUMN:
-            ma = d(_MID_AUTUMN[y])
-            out.append(_EventSpec("Mid-Autumn Festival", "holiday", ma, ma, (1.1, 1.0, 0.1, 0.3, 0.6)))
+            for name, a, b, amps in _CNY_EVENTS:
+                out.append(_EventSpec(name, "cny", c + timedelta(a), c + timedelta(b), amps))
+        for table, name, n_days in ((_DRAGON_BOAT, "Dragon Boat Festival", 2),
+                                    (_MID_AUTUMN, "Mid-Autumn Festival", 0)):
+            if y in table:
+                h = d(table[y])
+                out.append(_EventSpec(name, "holiday", h, h + timedelta(n_days), _PUBLIC_HOLIDAY))
     return [e for e in out if e.end >= first and e.start <= last]
 
 
@@ -464,16 +493,14 @@ class _Generator:
         return np.random.default_rng([self.seed, stage])
 
     def dates(self, idx: Any) -> np.ndarray:
-        return (self.day0 + np.asarray(idx, dtype="int64").astype("timedelta64[D]")).astype("datetime64[ns]")
+        offset = np.asarray(idx, dtype="int64").astype("timedelta64[D]")
+        return (self.day0 + offset).astype("datetime64[ns]")
 
     def date_of(self, i: int) -> date:
         return self.start + timedelta(days=int(i))
 
-    def idx_of(self, d: date) -> int:
-        return (d - self.start).days
-
     def _doc_ids(self, prefix: str, days: Any, numbers: Any, width: int) -> np.ndarray:
-        """Document numbers as ERPs print them: prefix, two-digit year of the date, running number."""
+        """Document numbers as ERPs print them: prefix, two-digit year, running number."""
         years = self.dates(days).astype("datetime64[Y]").astype(np.int64) + 1970
         yy = pd.Series(years % 100).astype(str).str.zfill(2)
         num = pd.Series(np.asarray(numbers, dtype=np.int64)).astype(str).str.zfill(width)
@@ -489,7 +516,8 @@ class _Generator:
         wanted = list(ENTITY_ORDER) if tables is None else list(tables)
         unknown = [t for t in wanted if t not in ENTITY_MODELS]
         if unknown:
-            raise InputError(f"unknown entities {unknown}; expected some of {list(ENTITY_ORDER)}", "tables")
+            raise InputError(f"unknown entities {unknown}; expected some of {list(ENTITY_ORDER)}",
+                             "tables")
         need_flows = any(t not in MASTER_ENTITIES and t != "sensor_readings" for t in wanted)
         need_sensors = "sensor_readings" in wanted
         stages: list[tuple[str, Callable[[], None], bool]] = [
@@ -560,7 +588,8 @@ class _Generator:
             code, name, _, city, country, lat, lon, tz, region, _ = s
             self.sup_site[code] = add("SITE-" + code[4:], f"{name} ({city})", "supplier_site", lat,
                                       lon, tz, city, region, country)
-        self.plants = [add(c, n, "plant", la, lo, "Asia/Shanghai", ci, r, "CN") for c, n, ci, la, lo, r in _PLANTS]
+        self.plants = [add(c, n, "plant", la, lo, "Asia/Shanghai", ci, r, "CN")
+                       for c, n, ci, la, lo, r in _PLANTS]
         five = cfg.dcs >= 5
         self.dcs = []
         self.dc_regions: dict[str, int] = {}
@@ -599,7 +628,8 @@ class _Generator:
                 code, name, cc = spec[:3]
                 fams = spec[3] if len(spec) > 3 else None
                 city, lat, lon, region, _ = _CITIES[cc]
-                i = add(code, name, "customer", lat + 0.01, lon + 0.01, "Asia/Shanghai", city, region, "CN")
+                i = add(code, name, "customer", lat + 0.01, lon + 0.01, "Asia/Shanghai", city,
+                        region, "CN")
                 self.customers.append((i, ch, fams))
         self.locs = rows
         self.loc_code = np.array([r["code"] for r in rows], dtype=object)
@@ -644,8 +674,10 @@ class _Generator:
             U(1100, 2800), 0.01))
         cpu.sort(key=lambda i: it.rows[i]["unit_cost"])
         dram_m = {g: comp(f"DRAM-LP5-{g}G", f"LPDDR5X DRAM {g}GB", f"内存芯片 LPDDR5X {g}GB",
-                          "memory", c * U(0.95, 1.05), 0.002) for g, c in ((8, 95), (12, 140), (16, 190))}
-        dram_l = {g: comp(f"DRAM-D5-{g}G", f"LPDDR5 DRAM {g}GB (laptop)", f"内存芯片 LPDDR5 {g}GB (笔记本)",
+                          "memory", c * U(0.95, 1.05), 0.002)
+                  for g, c in ((8, 95), (12, 140), (16, 190))}
+        dram_l = {g: comp(f"DRAM-D5-{g}G", f"LPDDR5 DRAM {g}GB (laptop)",
+                          f"内存芯片 LPDDR5 {g}GB (笔记本)",
                           "memory", c * U(0.95, 1.05), 0.004) for g, c in ((16, 260), (32, 480))}
         ufs = {g: comp(f"NAND-UFS-{g}G", f"UFS 4.0 NAND flash {g}GB", f"闪存芯片 UFS 4.0 {g}GB",
                        "memory", c * U(0.95, 1.05), 0.002)
@@ -653,11 +685,14 @@ class _Generator:
         ssd = {g: comp(f"SSD-{g}G", f"NVMe SSD {g}GB", f"固态硬盘 {g}GB", "memory",
                        c * U(0.95, 1.05), 0.008) for g, c in ((512, 230), (1024, 420), (2048, 800))}
         pmic = comp("IC-PMIC", "Power management IC", "电源管理芯片", "ic", 14.0, 0.001)
-        mlcc = comp("PAS-MLCC", "MLCC capacitor 0402 100nF", "贴片电容 0402 100nF", "passives", 0.012, 0.00001)
-        res = comp("PAS-RES", "Chip resistor 0402 10kΩ", "贴片电阻 0402 10kΩ", "passives", 0.004, 0.00001)
+        mlcc = comp("PAS-MLCC", "MLCC capacitor 0402 100nF", "贴片电容 0402 100nF", "passives", 0.012,
+                    0.00001)
+        res = comp("PAS-RES", "Chip resistor 0402 10kΩ", "贴片电阻 0402 10kΩ", "passives", 0.004,
+                   0.00001)
         ind = comp("PAS-IND", "Power inductor 2520", "功率电感 2520", "passives", 0.08, 0.0001)
         usbc = comp("CON-USBC", "USB-C receptacle", "USB-C 接口", "interconnect", 2.8, 0.001)
-        b2b = comp("CON-B2B", "Board-to-board connector 40-pin", "板对板连接器 40针", "interconnect", 1.2, 0.0005)
+        b2b = comp("CON-B2B", "Board-to-board connector 40-pin", "板对板连接器 40针", "interconnect", 1.2,
+                   0.0005)
         fpc = comp("CON-FPC", "FPC flex cable", "FPC 柔性排线", "interconnect", 3.5, 0.001)
         sim = comp("CON-SIM", "SIM card tray", "SIM 卡托", "interconnect", 1.8, 0.002)
         ant = comp("CON-ANT", "Antenna flex", "天线排线", "interconnect", 2.2, 0.001)
@@ -686,41 +721,54 @@ class _Generator:
             out = []
             for k in range(n):
                 s, tech = sizes[k % len(sizes)], techs[(k // len(sizes)) % len(techs)]
-                out.append(comp(f"PNL-{fam[0].upper()}{k + 1:03d}", f"{s}in {tech} display panel P{k + 1}",
+                out.append(comp(f"PNL-{fam[0].upper()}{k + 1:03d}",
+                                f"{s}in {tech} display panel P{k + 1}",
                                 f"{zh_fam}显示面板 {s}英寸 {tech} P{k + 1}", "display", U(lo, hi), w))
             return out
 
         pnl = {
-            "phone": panels("phone", max(2, math.ceil(nph * 0.7)), [6.1, 6.7, 6.3, 6.9, 6.5], ["OLED", "LTPO OLED", "LCD"], 260, 620, 0.03),
-            "tablet": panels("tablet", max(2, math.ceil(ntb * 0.7)), [11.0, 12.4, 10.9, 13.0], ["LCD", "OLED"], 380, 700, 0.12),
-            "laptop": panels("laptop", max(2, math.ceil(nlt * 0.7)), [14.0, 16.0, 13.3, 15.6], ["IPS", "OLED", "Mini-LED"], 450, 950, 0.35),
+            "phone": panels("phone", max(2, math.ceil(nph * 0.7)), [6.1, 6.7, 6.3, 6.9, 6.5],
+                            ["OLED", "LTPO OLED", "LCD"], 260, 620, 0.03),
+            "tablet": panels("tablet", max(2, math.ceil(ntb * 0.7)), [11.0, 12.4, 10.9, 13.0],
+                             ["LCD", "OLED"], 380, 700, 0.12),
+            "laptop": panels("laptop", max(2, math.ceil(nlt * 0.7)), [14.0, 16.0, 13.3, 15.6],
+                             ["IPS", "OLED", "Mini-LED"], 450, 950, 0.35),
         }
 
-        def cells(tag: str, n: int, mah: list[int], lo: float, hi: float, w: float, label: str) -> list[int]:
-            return [comp(f"CELL-{tag}{k + 1:02d}", f"Li-ion cell {mah[k % len(mah)]}mAh ({label}) B{k + 1}",
-                         f"锂电芯 {mah[k % len(mah)]}mAh ({label}) B{k + 1}", "battery", U(lo, hi), w, 730.0)
+        def cells(tag: str, n: int, mah: list[int], lo: float, hi: float, w: float,
+                  label: str) -> list[int]:
+            return [comp(f"CELL-{tag}{k + 1:02d}",
+                         f"Li-ion cell {mah[k % len(mah)]}mAh ({label}) B{k + 1}",
+                         f"锂电芯 {mah[k % len(mah)]}mAh ({label}) B{k + 1}", "battery", U(lo, hi), w,
+                         730.0)
                     for k in range(n)]
 
         cell = {
-            "phone": cells("P", max(2, math.ceil(nph / 4)), [5000, 4500, 5500], 28, 42, 0.048, "phone"),
+            "phone": cells("P", max(2, math.ceil(nph / 4)), [5000, 4500, 5500], 28, 42, 0.048,
+                           "phone"),
             "tablet": cells("T", max(1, math.ceil(ntb / 4)), [4000, 4400], 24, 34, 0.06, "tablet"),
             "laptop": cells("L", max(1, math.ceil(nlt / 5)), [4500, 5000], 36, 48, 0.09, "laptop"),
         }
-        cell_bud = comp("CELL-E01", "Li-ion coin cell 60mAh (earbuds)", "纽扣锂电芯 60mAh (耳机)", "battery", 4.0, 0.003, 730.0)
-        cell_pb = comp("CELL-B01", "Li-ion cell 5000mAh (power bank)", "锂电芯 5000mAh (移动电源)", "battery", 20.0, 0.07, 730.0)
+        cell_bud = comp("CELL-E01", "Li-ion coin cell 60mAh (earbuds)", "纽扣锂电芯 60mAh (耳机)",
+                        "battery", 4.0, 0.003, 730.0)
+        cell_pb = comp("CELL-B01", "Li-ion cell 5000mAh (power bank)", "锂电芯 5000mAh (移动电源)",
+                       "battery", 20.0, 0.07, 730.0)
         n_sens = max(3, math.ceil((nph + ntb) / 3))
         mps = [50, 12, 108, 200, 50, 64]
         sensor = pool(n_sens, lambda k: comp(
-            f"CIS-{k + 1:03d}", f"Image sensor {mps[k % 6]}MP S{k + 1}", f"摄像头传感器 {mps[k % 6]}MP S{k + 1}",
+            f"CIS-{k + 1:03d}", f"Image sensor {mps[k % 6]}MP S{k + 1}",
+            f"摄像头传感器 {mps[k % 6]}MP S{k + 1}",
             "camera", 25 + mps[k % 6] * U(0.7, 1.1), 0.002))
-        webcam = [comp(f"CIS-W{k + 1:02d}", f"Webcam sensor {mp}MP", f"摄像头传感器 {mp}MP (笔记本)", "camera", c, 0.001)
+        webcam = [comp(f"CIS-W{k + 1:02d}", f"Webcam sensor {mp}MP", f"摄像头传感器 {mp}MP (笔记本)",
+                       "camera", c, 0.001)
                   for k, (mp, c) in enumerate(((2, 12.0), (5, 18.0)))]
 
         # --- finished goods, model by model
         fam_zh = {"phone": "智能手机", "laptop": "笔记本电脑", "tablet": "平板电脑"}
         fam_en = {"phone": "Smartphone", "laptop": "Laptop", "tablet": "Tablet"}
         series = {
-            "phone": ["Nova", "Aero", "Lumen", "Vega", "Orion", "Pulse", "Zen", "Astra", "Nimbus", "Terra"],
+            "phone": ["Nova", "Aero", "Lumen", "Vega", "Orion", "Pulse", "Zen", "Astra", "Nimbus",
+                      "Terra"],
             "laptop": ["Book", "Book Air", "Book Pro", "Station", "Flex"],
             "tablet": ["Pad", "Pad Air", "Pad Pro", "Pad Mini"],
         }
@@ -738,7 +786,8 @@ class _Generator:
             for k in range(n_models[fam]):
                 s = ser[k % len(ser)]
                 gen = 1 + (k // len(ser)) % 9
-                tier = tiers[(k // (len(ser) * 9)) % len(tiers)] if fam == "phone" else tiers[(k // (len(ser) * 9)) % 2]
+                cycle = k // (len(ser) * 9)
+                tier = tiers[cycle % len(tiers)] if fam == "phone" else tiers[cycle % 2]
                 if fam == "laptop":
                     size = [14, 16, 13][k % 3]
                     mname = f"{s} {size} G{gen}{tier}"
@@ -750,7 +799,8 @@ class _Generator:
                 # sub-assemblies of the model
                 pn = pnl[fam][rng.integers(len(pnl[fam]))]
                 dm = it.add(f"DM-{mcode}", f"Display module {fam_en[fam]} {mname}", f"显示模组 {mname}",
-                            "subassembly", fam, category="module", va_rate=0.03, va_fixed=8.0, model=mcode)
+                            "subassembly", fam, category="module", va_rate=0.03, va_fixed=8.0,
+                            model=mcode)
                 it.link(dm, pn, 1, round(U(0.005, 0.02), 3))
                 it.link(dm, fpc, 1, 0.01)
                 n_cells = {"phone": 1, "tablet": 2, "laptop": int(rng.integers(3, 5))}[fam]
@@ -772,34 +822,45 @@ class _Generator:
                         sen = sensor[rng.integers(len(sensor))]
                         label, zh = "Rear camera module", "后置摄像头模组"
                     mp = it.rows[sen]["name"].split()[-2]
-                    cm = it.add(f"CM-{fam_prefix[fam]}{j:03d}", f"{label} {mp} C{j}", f"{zh} {mp} C{j}",
-                                "subassembly", fam, category="camera_module", va_rate=0.05, va_fixed=6.0)
+                    cm = it.add(f"CM-{fam_prefix[fam]}{j:03d}", f"{label} {mp} C{j}",
+                                f"{zh} {mp} C{j}",
+                                "subassembly", fam, category="camera_module", va_rate=0.05,
+                                va_fixed=6.0)
                     it.link(cm, sen, 1, round(U(0.005, 0.02), 3))
                     it.link(cm, fpc, 1, 0.01)
                     cams.append(cm)
                 cm = cams[rng.integers(len(cams))]
                 pcb = comp(f"PCB-{mcode}", f"Mainboard PCB {mname}", f"印制电路板 (主板) {mname}", "pcb",
-                           U(110, 220) if fam == "laptop" else U(35, 80), 0.03 if fam == "laptop" else 0.01)
-                casing = comp(f"CAS-{mcode}", f"Housing {fam_en[fam]} {mname}", f"外壳 {mname}", "mechanical",
-                              {"phone": U(45, 140), "tablet": U(70, 180), "laptop": U(180, 420)}[fam],
+                           U(110, 220) if fam == "laptop" else U(35, 80),
+                           0.03 if fam == "laptop" else 0.01)
+                casing = comp(f"CAS-{mcode}", f"Housing {fam_en[fam]} {mname}", f"外壳 {mname}",
+                              "mechanical",
+                              {"phone": U(45, 140), "tablet": U(70, 180),
+                               "laptop": U(180, 420)}[fam],
                               {"phone": 0.035, "tablet": 0.15, "laptop": 0.6}[fam])
-                chip = cpu[min(len(cpu) - 1, int(rng.integers(len(cpu))))] if fam == "laptop" else soc[rng.integers(len(soc))]
-                n_var = _VARIANT_PATTERN[(len(self.models) + int(rng.integers(0, 3)) * 0) % len(_VARIANT_PATTERN)]
+                chips = cpu if fam == "laptop" else soc
+                chip = chips[int(rng.integers(len(chips)))]
+                n_var = _VARIANT_PATTERN[len(self.models) % len(_VARIANT_PATTERN)]
                 if fam == "phone":
-                    configs = {1: [(8, 256)], 2: [(8, 256), (12, 512)], 3: [(8, 128), (12, 256), (16, 512)]}[n_var]
+                    configs = {1: [(8, 256)], 2: [(8, 256), (12, 512)],
+                               3: [(8, 128), (12, 256), (16, 512)]}[n_var]
                     if tier in (" Pro", " Max", " Ultra"):
                         configs = [(max(12, r), max(256, s)) for r, s in configs]
                 elif fam == "tablet":
-                    configs = {1: [(8, 128)], 2: [(8, 128), (8, 256)], 3: [(8, 128), (8, 256), (12, 512)]}[n_var]
+                    configs = {1: [(8, 128)], 2: [(8, 128), (8, 256)],
+                               3: [(8, 128), (8, 256), (12, 512)]}[n_var]
                 else:
-                    configs = {1: [(16, 512)], 2: [(16, 512), (32, 1024)], 3: [(16, 512), (32, 1024), (32, 2048)]}[n_var]
+                    configs = {1: [(16, 512)], 2: [(16, 512), (32, 1024)],
+                               3: [(16, 512), (32, 1024), (32, 2048)]}[n_var]
                 configs = list(dict.fromkeys(configs))
                 share = np.array([1.0, 0.65, 0.35][: len(configs)])
                 share = share / share.sum() * len(configs) ** 0.3
-                model = dict(code=mcode, name=mname, family=fam, pop=pop, items=[], dm=dm, bp=bp, cm=cm)
+                model = dict(code=mcode, name=mname, family=fam, pop=pop, items=[], dm=dm, bp=bp,
+                             cm=cm)
                 for v, (ram, rom) in enumerate(configs):
                     if fam == "laptop":
-                        vlabel, vcode = f"{ram}GB+{rom if rom < 1024 else rom // 1024}{'GB' if rom < 1024 else 'TB'}", f"{ram}-{rom}"
+                        ssd_label = f"{rom}GB" if rom < 1024 else f"{rom // 1024}TB"
+                        vlabel, vcode = f"{ram}GB+{ssd_label}", f"{ram}-{rom}"
                         mem, sto = dram_l[ram], ssd[rom]
                     elif fam == "tablet":
                         vlabel, vcode = f"{ram}GB+{rom}GB", f"{rom}"
@@ -809,8 +870,10 @@ class _Generator:
                         vcode = f"{rom}"
                         mem, sto = dram_m[ram], ufs[rom]
                     code = f"{mcode}-{vcode}"
-                    mb = it.add(f"MB-{code}", f"Mainboard PCBA {mname} {vlabel}", f"主板 {mname} {vlabel}",
-                                "subassembly", fam, category="mainboard", va_rate=0.04, va_fixed=smt_va[fam],
+                    mb = it.add(f"MB-{code}", f"Mainboard PCBA {mname} {vlabel}",
+                                f"主板 {mname} {vlabel}",
+                                "subassembly", fam, category="mainboard", va_rate=0.04,
+                                va_fixed=smt_va[fam],
                                 model=mcode)
                     it.link(mb, chip, 1, 0.003)
                     it.link(mb, mem, 1, 0.003)
@@ -818,26 +881,33 @@ class _Generator:
                     it.link(mb, pcb, 1, round(U(0.005, 0.015), 3))
                     it.link(mb, pmic, 1, 0.005)
                     big = fam == "laptop"
-                    it.link(mb, mlcc, int(rng.integers(600, 900) if big else rng.integers(250, 450)), round(U(0.03, 0.05), 3))
-                    it.link(mb, res, int(rng.integers(200, 320) if big else rng.integers(120, 200)), round(U(0.03, 0.05), 3))
+                    it.link(mb, mlcc,
+                            int(rng.integers(600, 900) if big else rng.integers(250, 450)),
+                            round(U(0.03, 0.05), 3))
+                    it.link(mb, res, int(rng.integers(200, 320) if big else rng.integers(120, 200)),
+                            round(U(0.03, 0.05), 3))
                     it.link(mb, ind, int(rng.integers(10, 20)), 0.02)
                     it.link(mb, b2b, int(rng.integers(3, 6)), 0.01)
                     if fam != "laptop":
                         it.link(mb, ant, 1, 0.01)
-                    f = it.add(code, f"{fam_en[fam]} {mname} {vlabel}", f"{fam_zh[fam]} {mname} {vlabel}",
-                               "finished", fam, category=None, va_rate=0.02, va_fixed=fa_va[fam], model=mcode,
+                    f = it.add(code, f"{fam_en[fam]} {mname} {vlabel}",
+                               f"{fam_zh[fam]} {mname} {vlabel}",
+                               "finished", fam, category=None, va_rate=0.02, va_fixed=fa_va[fam],
+                               model=mcode,
                                pop=pop * share[v])
                     it.link(f, mb, 1, round(U(0.0, 0.01), 3))
                     it.link(f, dm, 1, round(U(0.0, 0.01), 3))
                     it.link(f, bp, 1, 0.0)
-                    it.link(f, cm, 1 if fam != "phone" else 1, round(U(0.0, 0.01), 3))
+                    it.link(f, cm, 1, round(U(0.0, 0.01), 3))
                     it.link(f, casing, 1, round(U(0.005, 0.02), 3))
                     it.link(f, pkg[fam], 1, 0.01)
                     it.link(f, spk, {"phone": 2, "tablet": 4, "laptop": 2}[fam], 0.01)
                     it.link(f, usbc, 2 if fam == "laptop" else 1, 0.01)
                     screw = {"phone": scr[0], "tablet": scr[1], "laptop": scr[2]}[fam]
-                    it.link(f, screw, int({"phone": rng.integers(10, 17), "tablet": rng.integers(12, 21),
-                                            "laptop": rng.integers(18, 29)}[fam]), round(U(0.02, 0.05), 3))
+                    it.link(f, screw,
+                            int({"phone": rng.integers(10, 17), "tablet": rng.integers(12, 21),
+                                            "laptop": rng.integers(18, 29)}[fam]),
+                                            round(U(0.02, 0.05), 3))
                     if fam == "phone":
                         it.link(f, hap, 1, 0.005)
                         it.link(f, sim, 1, 0.01)
@@ -862,15 +932,18 @@ class _Generator:
             code = f"AC{k + 1:03d}"
             parts: list[tuple[int, float, float]] = []
             if kind in ("charger", "earbuds", "powerbank"):
-                pcb = comp(f"PCB-{code}", f"PCB {en.format(n=n)}", f"印制电路板 {zh.format(n=n)}", "pcb", U(3, 9), 0.004)
+                pcb = comp(f"PCB-{code}", f"PCB {en.format(n=n)}", f"印制电路板 {zh.format(n=n)}", "pcb",
+                           U(3, 9), 0.004)
                 parts.append((pcb, 1, 0.01))
             if kind != "cable":
-                cas = comp(f"CAS-{code}", f"Housing {en.format(n=n)}", f"外壳 {zh.format(n=n)}", "mechanical",
+                cas = comp(f"CAS-{code}", f"Housing {en.format(n=n)}", f"外壳 {zh.format(n=n)}",
+                           "mechanical",
                            U(3, 12), 0.02)
                 parts.append((cas, 1, 0.01))
             parts += {
                 "charger": [(gan, 1, 0.005), (usbc, 1, 0.01), (mlcc, 40, 0.04), (res, 20, 0.04)],
-                "earbuds": [(btsoc, 2, 0.005), (cell_bud, 3, 0.01), (spk, 2, 0.01), (usbc, 1, 0.01)],
+                "earbuds": [(btsoc, 2, 0.005), (cell_bud, 3, 0.01), (spk, 2, 0.01),
+                            (usbc, 1, 0.01)],
                 "powerbank": [(cell_pb, 2, 0.005), (pbic, 1, 0.005), (usbc, 2, 0.01)],
                 "case": [],
                 "cable": [(usbc, 2, 0.01)],
@@ -885,7 +958,8 @@ class _Generator:
                                     pop=it.rows[a]["pop"], items=[a], dm=None, bp=None, cm=None))
         it.roll_up()
         # --- prices of finished goods
-        markup = {"phone": (1.35, 1.7), "laptop": (1.25, 1.5), "tablet": (1.3, 1.6), "accessory": (1.8, 3.0)}
+        markup = {"phone": (1.35, 1.7), "laptop": (1.25, 1.5), "tablet": (1.3, 1.6),
+                  "accessory": (1.8, 3.0)}
         for m in self.models:  # one markup per model: bigger variants cost and sell for more
             mk = U(*markup[m["family"]])
             for f in m["items"]:
@@ -898,7 +972,8 @@ class _Generator:
         # the first model of each family sells through the whole history; the others launch
         # during it, reach end-of-life, or are about to launch
         firsts = {m["family"]: m["code"] for m in reversed(self.models)}
-        pool_ = [m for m in self.models if firsts[m["family"]] != m["code"] or m["family"] == "accessory"]
+        pool_ = [m for m in self.models
+                 if firsts[m["family"]] != m["code"] or m["family"] == "accessory"]
         n = len(main)
         n_mid = max(1, round(0.2 * n))
         n_recent = max(1, round(0.05 * n))
@@ -911,9 +986,11 @@ class _Generator:
             m["role"] = "active"
         mains = [m for m in pool_ if m["family"] != "accessory"]
         accs = [m for m in pool_ if m["family"] == "accessory"]
-        ordered = [mains[i] for i in rng.permutation(len(mains))] + [accs[i] for i in rng.permutation(len(accs))]
+        ordered = [mains[i] for i in rng.permutation(len(mains))]
+        ordered += [accs[i] for i in rng.permutation(len(accs))]
         for m, role in zip(ordered, roles, strict=True):
             m["role"] = role
+        n_eol_done = 0
         for m in self.models:
             role = m["role"]
             eol = None
@@ -925,7 +1002,10 @@ class _Generator:
                 launch = int(rng.integers(T + 15, T + 60))
             elif role == "eol":
                 launch = int(rng.integers(-900, -300))
-                eol = int(rng.integers(min(200, T - 60), T + 60))
+                # the first phase-out is over well before the end; later ones may be announced
+                hi = T - 120 if n_eol_done == 0 else T + 60
+                eol = int(rng.integers(min(200, hi - 1), hi))
+                n_eol_done += 1
             else:
                 launch = int(rng.integers(-700, -30))
             m["launch"], m["eol"] = launch, eol
@@ -951,7 +1031,6 @@ class _Generator:
                        ("CVR", "Spare housing", "备件 外壳", "mechanical", "casing", 1.4),
                        ("PRT", "Spare charging port flex", "备件 尾插排线", "interconnect", None, 1.0)]
         self.spares: list[int] = []
-        spare_src: list[dict[str, Any]] = []
         k = 0
         while len(self.spares) < cfg.spares and k < 10 * cfg.spares + 10:
             m = main[k % len(main)]
@@ -970,15 +1049,16 @@ class _Generator:
                 cost, w = it.rows[cas]["unit_cost"] * mult, it.rows[cas]["weight_kg"]
             else:
                 cost, w = U(12, 30), 0.005
-            s = it.add(f"SP-{tag}-{m['code']}", f"{en} for {m['name']}", f"{zh} ({m['name']})", "spare",
+            s = it.add(f"SP-{tag}-{m['code']}", f"{en} for {m['name']}", f"{zh} ({m['name']})",
+                       "spare",
                        m["family"], cost=round(cost, 2), weight=round(w + 0.02, 4), category=cat,
                        shelf=730.0 if tag == "BAT" else None, model=m["code"])
             it.rows[s].update(price=float(_retail_price(cost * U(1.6, 2.2))),
                               launch=m["launch"], lifecycle="active")
             self.spares.append(s)
-            spare_src.append(m)
         # drop the pool parts no product uses (creation order stays topological)
-        used = sorted({p for p, _, _, _ in it.bom} | {c for _, c, _, _ in it.bom} | set(fg) | set(self.spares))
+        linked = {p for p, _, _, _ in it.bom} | {c for _, c, _, _ in it.bom}
+        used = sorted(linked | set(fg) | set(self.spares))
         new = {old: k for k, old in enumerate(used)}
         it.rows = [it.rows[i] for i in used]
         it.index = {r["code"]: k for k, r in enumerate(it.rows)}
@@ -1017,7 +1097,9 @@ class _Generator:
         self.bom_scrap = bom[:, 3]
 
         def dt_or_nat(i: int | None, limit: int = big) -> Any:
-            return np.datetime64("NaT") if i is None or abs(i) >= limit else np.datetime64(self.date_of(i), "D")
+            if i is None or abs(i) >= limit:
+                return np.datetime64("NaT")
+            return np.datetime64(self.date_of(i), "D")
 
         self.out["items"] = dict(
             code=self.item_code,
@@ -1026,10 +1108,13 @@ class _Generator:
             kind=self.item_kind, family=self.item_family,
             unit=np.full(self.n_items, "pcs", dtype=object),
             unit_cost=self.item_cost, price=self.item_price,
-            shelf_life_days=np.array([np.nan if r["shelf_life_days"] is None else r["shelf_life_days"] for r in rows]),
+            shelf_life_days=np.array([np.nan if r["shelf_life_days"] is None
+                                      else r["shelf_life_days"] for r in rows]),
             lifecycle=np.array([r["lifecycle"] for r in rows], dtype=object),
-            launch_date=np.array([dt_or_nat(r["launch"]) for r in rows], dtype="datetime64[D]").astype("datetime64[ns]"),
-            eol_date=np.array([dt_or_nat(r["eol"]) for r in rows], dtype="datetime64[D]").astype("datetime64[ns]"),
+            launch_date=np.array([dt_or_nat(r["launch"]) for r in rows],
+                                 dtype="datetime64[D]").astype("datetime64[ns]"),
+            eol_date=np.array([dt_or_nat(r["eol"]) for r in rows],
+                              dtype="datetime64[D]").astype("datetime64[ns]"),
             weight_kg=np.array([r["weight_kg"] for r in rows], dtype=float),
         )
         self.out["bom"] = dict(
@@ -1064,7 +1149,8 @@ class _Generator:
             cands = by_cat.get(self.item_category[i]) or [fallback]
             first = cands[int(rng.integers(len(cands)))]
             others = [c for c in cands if c != first]
-            if not others and self.item_category[i] in ("interconnect", "passives", "ic") and first != fallback:
+            if not others and self.item_category[i] in ("interconnect", "passives",
+                                                        "ic") and first != fallback:
                 others = [fallback]
             if others and rng.random() < 0.45:
                 rows.append((first, i, 0.7, True))
@@ -1074,13 +1160,16 @@ class _Generator:
         si_sup = np.array([r[0] for r in rows])
         si_item = np.array([r[1] for r in rows])
         m = len(rows)
-        base = self.item_cost[si_item] * np.where([r[3] for r in rows], 1.0, rng.uniform(1.0, 1.06, m))
+        base = self.item_cost[si_item] * np.where([r[3] for r in rows], 1.0,
+                                                  rng.uniform(1.0, 1.06, m))
         unit_price = np.where(base < 1, np.round(base, 4), np.round(base, 2))
         cost = self.item_cost[si_item]
-        pack = np.where(cost < 1, 1000.0, np.where(cost < 20, 100.0, np.where(cost < 200, 20.0, 10.0)))
+        pack = np.where(cost < 1, 1000.0,
+                        np.where(cost < 20, 100.0, np.where(cost < 200, 20.0, 10.0)))
         moq_override = rng.random(m) < 0.5
         moq = np.where(moq_override, pack * rng.integers(1, 11, m), np.nan)
-        moq = np.where(self.item_kind[si_item] == "spare", np.where(moq_override, rng.choice([10.0, 20.0, 50.0], m), np.nan), moq)
+        moq = np.where(self.item_kind[si_item] == "spare",
+                       np.where(moq_override, rng.choice([10.0, 20.0, 50.0], m), np.nan), moq)
         lt_override = rng.random(m) < 0.3
         lt = np.where(lt_override, np.round(self.sup_lt[si_sup] * rng.uniform(0.8, 1.3, m)), np.nan)
         breaks: list[str | None] = []
@@ -1094,7 +1183,8 @@ class _Generator:
             if rng.random() < 0.4:
                 steps.append((q0 * 100, 0.9))
             dec = 4 if unit_price[j] < 1 else 2
-            breaks.append(json.dumps([[int(q), round(float(unit_price[j]) * f, dec)] for q, f in steps]))
+            breaks.append(json.dumps([[int(q), round(float(unit_price[j]) * f, dec)]
+                                      for q, f in steps]))
         self.si_sup, self.si_item, self.si_share = si_sup, si_item, np.array([r[2] for r in rows])
         self.si_primary = np.array([r[3] for r in rows], dtype=bool)
         self.si_price = unit_price
@@ -1135,10 +1225,14 @@ class _Generator:
         base = np.array([fam_base[f] for f in fam]) * pop
         g_item = np.clip(rng.normal(0.06, 0.1, len(fg)), -0.2, 0.4)
         k_item = rng.uniform(-0.3, 0.3, len(fg))  # elasticity noise
-        self.fg_elast = np.array([{"phone": 2.5, "laptop": 2.0, "tablet": 2.2, "accessory": 3.0}[f] for f in fam]) + k_item
-        S: dict[str, list[Any]] = {k: [] for k in ("item", "loc", "ch", "level", "g", "k", "pocc", "size", "wamp", "pf")}
+        self.fg_elast = np.array([{"phone": 2.5, "laptop": 2.0, "tablet": 2.2,
+                                   "accessory": 3.0}[f] for f in fam]) + k_item
+        S: dict[str,
+                list[Any]] = {k: [] for k in ("item", "loc", "ch", "level", "g", "k", "pocc",
+                                              "size", "wamp", "pf")}
 
-        def add(items: np.ndarray, loc: int, ch: int, level: np.ndarray, g: np.ndarray, k: np.ndarray,
+        def add(items: np.ndarray, loc: int, ch: int, level: np.ndarray, g: np.ndarray,
+                k: np.ndarray,
                 pocc: np.ndarray | None = None, size: np.ndarray | None = None, wamp: float = 1.0,
                 pf: float = 1.0) -> None:
             n = len(items)
@@ -1168,31 +1262,36 @@ class _Generator:
             extra = cand[(rng.random(len(cand)) < cfg.store_extra) & ~np.isin(cand, core)]
             carried = np.concatenate([core, extra])
             add(fg[carried], loc, STORE, base[carried] * self.store_size[s],
-                g_item[carried] + rng.normal(0, 0.04, len(carried)), rng.uniform(3, 12, len(carried)),
+                g_item[carried] + rng.normal(0, 0.04, len(carried)),
+                rng.uniform(3, 12, len(carried)),
                 wamp=rng.uniform(0.7, 1.3))
         online_size = [22.0, 18.0, 10.0, 7.0, 4.0]
         for loc, ch, fams in self.customers:
             if ch == ONLINE:
                 j = cand
                 size = online_size[[c[0] for c in self.customers if c[1] == ONLINE].index(loc)]
-                add(fg[j], loc, ONLINE, base[j] * size, g_item[j] + 0.08, rng.uniform(8, 25, len(j)))
+                add(fg[j], loc, ONLINE, base[j] * size, g_item[j] + 0.08,
+                    rng.uniform(8, 25, len(j)))
             elif ch == B2B:
                 j = cand[np.isin(fam[cand], fams)]
                 p = rng.uniform(0.05, 0.12, len(j))
                 sz = {"phone": 180.0, "laptop": 70.0, "tablet": 90.0}
                 size = np.array([sz[f] for f in fam[j]]) * rng.lognormal(0, 0.4, len(j))
-                add(fg[j], loc, B2B, p * size, g_item[j] + rng.normal(0, 0.05, len(j)), np.full(len(j), 2.0),
+                add(fg[j], loc, B2B, p * size, g_item[j] + rng.normal(0, 0.05, len(j)),
+                    np.full(len(j), 2.0),
                     pocc=p, size=size, pf=0.9)
             else:
                 j = cand
-                add(fg[j], loc, DISTRIBUTOR, base[j] * 3.0, g_item[j], rng.uniform(2, 5, len(j)), pf=0.85)
+                add(fg[j], loc, DISTRIBUTOR, base[j] * 3.0, g_item[j], rng.uniform(2, 5, len(j)),
+                    pf=0.85)
         # spare parts at each DC: intermittent (Croston-like)
         sp = np.array(self.spares, dtype=int)
         for dc in self.dcs:
             n = len(sp)
             p = rng.uniform(0.04, 0.3, n)
             size = 1.0 + rng.gamma(1.5, 1.0, n)
-            add(sp, dc, SERVICE, p * size, rng.normal(0.03, 0.05, n), np.full(n, 1.5), pocc=p, size=size)
+            add(sp, dc, SERVICE, p * size, rng.normal(0.03, 0.05, n), np.full(n, 1.5), pocc=p,
+                size=size)
         for k in S:
             S[k] = np.concatenate(S[k])
         self.s_item = S["item"].astype(int)
@@ -1211,7 +1310,8 @@ class _Generator:
         self.s_first = np.clip(launch, 0, T)
         self.s_last = np.clip(self.item_eol[self.s_item] + 90, -1, T - 1)
         keep = self.s_first <= self.s_last
-        for name in ("s_item", "s_loc", "s_ch", "s_level", "s_g", "s_k", "s_pocc", "s_size", "s_wamp",
+        for name in ("s_item", "s_loc", "s_ch", "s_level", "s_g", "s_k", "s_pocc", "s_size",
+                     "s_wamp",
                      "s_pf", "s_first", "s_last"):
             setattr(self, name, getattr(self, name)[keep])
         self.n_series = len(self.s_item)
@@ -1284,12 +1384,16 @@ class _Generator:
         carriers: dict[tuple[int, int, str], tuple[str, float]] = {}
 
         def lane(o: int, d: int, mode: str, flow: float) -> None:
-            km = float(_haversine_km(self.loc_lat[o], self.loc_lon[o], self.loc_lat[d], self.loc_lon[d]))
-            lt = {"road": math.ceil(km / 650) + 1, "rail": math.ceil(km / 900) + 2, "air": 2 + (km > 2500),
+            km = float(_haversine_km(self.loc_lat[o], self.loc_lon[o], self.loc_lat[d],
+                                     self.loc_lon[d]))
+            lt = {"road": math.ceil(km / 650) + 1, "rail": math.ceil(km / 900) + 2,
+                  "air": 2 + (km > 2500),
                   "sea": math.ceil(km / 550) + 6, "parcel": math.ceil(km / 900) + 1}[mode]
-            per_km = {"road": 0.0009, "rail": 0.0005, "air": 0.006, "sea": 0.0002, "parcel": 0.003}[mode]
+            per_km = {"road": 0.0009, "rail": 0.0005, "air": 0.006, "sea": 0.0002,
+                      "parcel": 0.003}[mode]
             cost = round(0.3 + km * per_km * rng.uniform(0.8, 1.2), 2)
-            fixed = float(round({"road": 800, "rail": 2500, "air": 3000, "sea": 6000, "parcel": 0}[mode] * rng.uniform(0.8, 1.2), -1))
+            fixed = float(round({"road": 800, "rail": 2500, "air": 3000, "sea": 6000,
+                                 "parcel": 0}[mode] * rng.uniform(0.8, 1.2), -1))
             cap = float(_nice_ceil(max(flow * 3, 500.0), 2))
             rows.append((o, d, mode, cost, fixed, float(lt), cap))
             opts = _CARRIERS[mode]
@@ -1308,10 +1412,11 @@ class _Generator:
                     if s[4] in ("TW", "KR", "JP", "MY", "SG", "VN"):
                         lane(site, p, "sea", flow)
         fg_flow = float(self.exp_daily[self.fg].sum()) / len(self.dcs)
-        for pi, p in enumerate(self.plants):
+        for p in self.plants:
             for d in self.dcs:
                 lane(p, d, "road", fg_flow)
-                km = float(_haversine_km(self.loc_lat[p], self.loc_lon[p], self.loc_lat[d], self.loc_lon[d]))
+                km = float(_haversine_km(self.loc_lat[p], self.loc_lon[p], self.loc_lat[d],
+                                         self.loc_lon[d]))
                 if km > 1200:
                     lane(p, d, "rail", fg_flow)
                     lane(p, d, "air", fg_flow / 10)
@@ -1331,7 +1436,8 @@ class _Generator:
         )
         carr = sorted({v for v in carriers.values()})
         self.truth["carriers"] = pd.DataFrame({
-            "carrier": [c for c, _ in carr], "mode": [next(m for m, o in _CARRIERS.items() if (c, r) in o) for c, r in carr],
+            "carrier": [c for c, _ in carr],
+            "mode": [next(m for m, o in _CARRIERS.items() if (c, r) in o) for c, r in carr],
             "reliability": [r for _, r in carr],
         })
 
@@ -1365,20 +1471,23 @@ class _Generator:
             reason[r, m] = "Planned preventive maintenance"
 
         def close(mask: np.ndarray, frac: float, why: str) -> None:
-            hours[:, mask] = np.round(self.res_hours[:, None] * frac) * np.ones((R, int(mask.sum())))
+            hours[:,
+                  mask] = np.round(self.res_hours[:, None] * frac) * np.ones((R, int(mask.sum())))
             reason[:, mask] = why
 
         close((month == 1) & (day == 1), 0.0, "New Year's Day")
         close((month == 5) & (day <= 3), 0.0, "Labour Day holiday")
         close((month == 10) & (day <= 4), 0.0, "National Day Golden Week")
-        close((month == 10) & (day >= 5) & (day <= 7), 0.5, "National Day Golden Week (reduced shift)")
+        close((month == 10) & (day >= 5) & (day <= 7), 0.5,
+              "National Day Golden Week (reduced shift)")
         close((month == 4) & (day == 5), 0.0, "Qingming Festival")
         idx = np.arange(n)
-        for y, c in _CNY.items():
+        for c in _CNY.values():
             ci = (date.fromisoformat(c) - self.start).days
             close((idx >= ci - 3) & (idx <= ci + 6), 0.0, "Chinese New Year shutdown")
             close((idx >= ci + 7) & (idx <= ci + 13), 0.5, "Post-CNY ramp-up (workers returning)")
-        for table, why in ((_DRAGON_BOAT, "Dragon Boat Festival"), (_MID_AUTUMN, "Mid-Autumn Festival")):
+        for table, why in ((_DRAGON_BOAT, "Dragon Boat Festival"),
+                           (_MID_AUTUMN, "Mid-Autumn Festival")):
             for c in table.values():
                 ci = (date.fromisoformat(c) - self.start).days
                 close(idx == ci, 0.0, why)
@@ -1415,7 +1524,8 @@ class _Generator:
             for f in m["items"]:
                 if m["launch"] is not None and -90 <= m["launch"] < n_out:
                     ev.append(dict(name=f"Launch of {self.item_code[f]}", kind="launch",
-                                   start=self.date_of(m["launch"]), end=self.date_of(m["launch"] + 13),
+                                   start=self.date_of(m["launch"]),
+                                   end=self.date_of(m["launch"] + 13),
                                    item_code=self.item_code[f], scope="all", effect_store=np.nan,
                                    effect_online=np.nan, effect_b2b=np.nan))
                 if m["eol"] is not None:
@@ -1424,13 +1534,15 @@ class _Generator:
                                    item_code=self.item_code[f], scope="all", effect_store=np.nan,
                                    effect_online=np.nan, effect_b2b=np.nan))
         for r, b, ramp in self.breakdowns:
-            ev.append(dict(name=f"Breakdown of {self.res_code[r]}", kind="breakdown", start=self.date_of(b),
+            ev.append(dict(name=f"Breakdown of {self.res_code[r]}", kind="breakdown",
+                           start=self.date_of(b),
                            end=self.date_of(b), item_code=None, scope=self.res_code[r],
                            effect_store=np.nan, effect_online=np.nan, effect_b2b=np.nan))
         evf = pd.DataFrame(ev)
         evf["start"] = pd.to_datetime(evf["start"])
         evf["end"] = pd.to_datetime(evf["end"])
-        self.truth["events"] = evf.sort_values(["start", "kind", "name"], kind="stable").reset_index(drop=True)
+        self.truth["events"] = evf.sort_values(["start", "kind", "name"],
+                                               kind="stable").reset_index(drop=True)
 
     # ================================================================== demand
 
@@ -1443,7 +1555,7 @@ class _Generator:
         yearly_ch = _apply_events(self.specs, self.start, T, ("festival",), bts=False)
         bts_ch = _apply_events(self.specs, self.start, T, ("festival",), bts=True)
         holiday_ch = _apply_events(self.specs, self.start, T, ("holiday", "cny"))
-        doy = np.array([(self.start + timedelta(days=int(i))).timetuple().tm_yday for i in range(T)])
+        doy = np.array([self.date_of(i).timetuple().tm_yday for i in range(T)])
         smooth_amp = np.array([0.08, 0.06, 0.05, 0.06, 0.03])
         smooth = 1 + smooth_amp[:, None] * np.cos(2 * np.pi * (doy[None, :] - 355) / 365.25)
         yearly_ch = yearly_ch * smooth
@@ -1464,10 +1576,13 @@ class _Generator:
         eol = self.item_eol[self.s_item][:, None]
         dl = (t[None, :] - launch).astype(float)
         is_fg = (ch != SERVICE)[:, None]
-        ramp = np.where(dl >= 0, (1 - np.exp(-(dl + 1) / 14.0)) * (1 + 0.6 * np.exp(-np.maximum(dl, 0) / 10.0)), 0.0)
+        hype = 1 + 0.6 * np.exp(-np.maximum(dl, 0) / 10.0)
+        ramp = np.where(dl >= 0, (1 - np.exp(-(dl + 1) / 14.0)) * hype, 0.0)
         ramp = np.where(is_fg, ramp, np.where(dl >= 0, 1.0, 0.0))
         de = (t[None, :] - eol).astype(float)
-        runout = np.where(de < -120, 1.0, np.where(de <= 0, 1 - 0.6 * (de + 120) / 120, 0.4 * np.exp(-np.maximum(de, 0) / 15.0)))
+        runout = np.where(de < -120, 1.0,
+                          np.where(de <= 0, 1 - 0.6 * (de + 120) / 120,
+                                   0.4 * np.exp(-np.maximum(de, 0) / 15.0)))
         lifecycle = (ramp * np.where(is_fg, runout, 1.0)).astype(f32)
         del dl, de, ramp, runout
         # promotions: item-wide (stores + online) and regional (stores of one region)
@@ -1491,7 +1606,8 @@ class _Generator:
                     scope, chans = "national", "store,online"
                 else:
                     reg = store_regions[int(rng.integers(len(store_regions)))]
-                    d_reg[j, reg_idx[reg], a:b + 1] = np.maximum(d_reg[j, reg_idx[reg], a:b + 1], disc)
+                    d_reg[j, reg_idx[reg],
+                          a:b + 1] = np.maximum(d_reg[j, reg_idx[reg], a:b + 1], disc)
                     scope, chans = reg, "store"
                 promos.append(dict(item_code=self.item_code[fg[j]], scope=scope, channels=chans,
                                    start=a, end=b, discount=disc))
@@ -1507,7 +1623,8 @@ class _Generator:
                 d_nat[:, lo:hi + 1] = np.maximum(d_nat[:, lo:hi + 1], disc[:, None])
                 for j in range(len(fg)):
                     promos.append(dict(item_code=self.item_code[fg[j]], scope="festival:" + e.name,
-                                       channels="store,online", start=lo, end=hi, discount=float(disc[j])))
+                                       channels="store,online", start=lo, end=hi,
+                                       discount=float(disc[j])))
         sfg = fg_pos[self.s_item]
         disc = np.zeros((S, T), dtype=f32)
         st = ch == STORE
@@ -1577,8 +1694,9 @@ class _Generator:
         pf = pd.DataFrame(promos)
         if len(pf):
             pf.insert(0, "promo_id", [f"PROMO-{k + 1:05d}" for k in range(len(pf))])
-            pf["uplift"] = np.power(1 - pf["discount"].to_numpy(),
-                                    -self.fg_elast[fg_pos[np.array([self.it.index[c] for c in pf["item_code"]])]])
+            promo_items = np.array([self.it.index[c] for c in pf["item_code"]])
+            elasticity = self.fg_elast[fg_pos[promo_items]]
+            pf["uplift"] = np.power(1 - pf["discount"].to_numpy(), -elasticity)
             pf["start"] = self.dates(pf["start"].to_numpy())
             pf["end"] = self.dates(pf["end"].to_numpy())
         self.truth["promotions"] = pf
@@ -1586,7 +1704,7 @@ class _Generator:
     # ================================================================== DC inventory
 
     def inventory(self) -> None:
-        """Weekly store replenishment, order-up-to DC replenishment, and three noisy stock reports."""
+        """Weekly store replenishment, order-up-to DC replenishment, three noisy stock reports."""
         rng = self.rng(5)
         T, cfg = self.T, self.cfg
         n_dc = len(self.dcs)
@@ -1629,7 +1747,8 @@ class _Generator:
         ext = 200
         mu = np.zeros((P, T + ext))
         r_i, d_i = np.nonzero(self.mean > 0)
-        mu[:, :T] = np.bincount(s_pair[r_i] * T + d_i, weights=self.mean[r_i, d_i], minlength=P * T).reshape(P, T)
+        mu[:, :T] = np.bincount(s_pair[r_i] * T + d_i, weights=self.mean[r_i, d_i],
+                                minlength=P * T).reshape(P, T)
         mu[:, T:] = mu[:, T - 28:T].mean(axis=1, keepdims=True)
         # lead times: finished goods from their plant by lane, spare parts from their supplier
         is_fg = self.item_kind[pair_item] == "finished"
@@ -1702,7 +1821,8 @@ class _Generator:
         alloc = np.minimum(oh, np.round(nxt * rng.uniform(0.2, 0.6, (P, 1))))
         # keep the flows for the other stages
         o_idx = np.concatenate([o[0] for o in orders]) if orders else np.zeros(0, int)
-        o_day = np.concatenate([np.full(len(o[0]), o[1]) for o in orders]) if orders else np.zeros(0, int)
+        o_day = np.concatenate([np.full(len(o[0]),
+                                        o[1]) for o in orders]) if orders else np.zeros(0, int)
         o_q = np.concatenate([o[2] for o in orders]) if orders else np.zeros(0)
         o_lt = np.concatenate([o[3] for o in orders]) if orders else np.zeros(0, int)
         self.dc_orders = dict(pair=o_idx, day=o_day, qty=o_q, lt=o_lt, planned=L[o_idx],
@@ -1735,7 +1855,8 @@ class _Generator:
         n = len(pi)
         erp = np.round(true_prev * (1 + erp_bias[dcp] + rng.normal(0, 0.02, n)))
         wms = np.round(true_now * (1 + rng.normal(0, 0.01, n)))
-        rfid = np.round(rng.binomial(true_now.astype(np.int64), 1 - rfid_loss[dcp]) * (1 + rng.normal(0, 0.005, n)))
+        rfid = np.round(rng.binomial(true_now.astype(np.int64),
+                                     1 - rfid_loss[dcp]) * (1 + rng.normal(0, 0.005, n)))
         miss = {"ERP": 0.01, "WMS": 0.03, "RFID": 0.05}
         # one RFID outage: a DC's portal readers were down for a week
         out_dc = int(rng.integers(n_dc))
@@ -1757,13 +1878,16 @@ class _Generator:
         self.out["inventory"] = {c: np.concatenate([s[c] for s in srcs]) for c in srcs[0]}
         dc_codes = self.loc_code[np.array(self.dcs)]
         self.truth["inventory_sources"] = pd.DataFrame({
-            "source": np.repeat(["ERP", "WMS", "RFID"], n_dc), "location_code": np.tile(dc_codes, 3),
+            "source": np.repeat(["ERP", "WMS", "RFID"], n_dc),
+            "location_code": np.tile(dc_codes, 3),
             "lag_days": np.repeat([1, 0, 0], n_dc),
             "bias": np.concatenate([erp_bias, np.zeros(n_dc), -rfid_loss]),
             "noise_std": np.repeat([0.02, 0.01, 0.005], n_dc),
             "loss_rate": np.concatenate([np.zeros(n_dc), np.zeros(n_dc), rfid_loss]),
             "missing_rate": np.repeat([miss["ERP"], miss["WMS"], miss["RFID"]], n_dc),
-            "outage_start": [pd.NaT] * (2 * n_dc) + [pd.Timestamp(self.date_of(out_day)) if k == out_dc else pd.NaT for k in range(n_dc)],
+            "outage_start": [pd.NaT] * (2 * n_dc) + [
+                pd.Timestamp(self.date_of(out_day)) if k == out_dc else pd.NaT
+                for k in range(n_dc)],
         })
 
     # ================================================================== production
@@ -1777,7 +1901,6 @@ class _Generator:
         W = (T + off + 7 * 20) // 7 + 1  # weeks incl. 20 weeks of look-ahead
         wk_start = np.arange(W) * 7 - off  # day index of each Monday
         w_end = (T - 1 + off) // 7  # week holding the last history day
-        R = len(self.res_code)
         # hours per resource, week and weekday
         days = wk_start[:, None] + np.arange(7)[None, :]
         inside = (days >= 0) & (days < n_cal)
@@ -1790,7 +1913,8 @@ class _Generator:
         req = np.zeros((self.n_items, W))
         np.add.at(req, (o["item"][fgm], np.maximum(wk - 1, 0)), o["qty"][fgm])
         recent = req[:, max(0, w_end - 5):w_end - 1].mean(axis=1)
-        req[:, w_end:] = np.where(self.item_eol[:, None] > T + 7 * np.arange(W - w_end)[None, :], recent[:, None], 0.0)
+        req[:, w_end:] = np.where(self.item_eol[:, None] > T + 7 * np.arange(W - w_end)[None, :],
+                                  recent[:, None], 0.0)
         fin = self.item_kind == "finished"
         req[~fin] = 0.0
         plan = np.zeros((self.n_items, W))
@@ -1864,9 +1988,9 @@ class _Generator:
     # ================================================================== purchasing
 
     def purchasing(self) -> None:
-        """Component purchase orders from the plans through the BOM; spare-part orders for the DCs."""
+        """Component purchase orders from the plans through the BOM; spare parts for the DCs."""
         rng = self.rng(7)
-        T, W, off, wk_start = self.T, self.W, self.off, self.wk_start
+        T, W, wk_start = self.T, self.W, self.wk_start
         comp = np.flatnonzero(self.item_kind == "component")
         # component need per plant and week: parents' plan of the following week
         need = np.zeros((len(comp), 2, W))
@@ -1928,7 +2052,8 @@ class _Generator:
         brk = np.where(line_q >= 20 * m, 0.94, brk)
         has_breaks = np.array([self.si_breaks[k] is not None for k in line_si])
         drift = np.where(self.item_category[self.si_item[line_si]] == "memory", 0.2, -0.03)
-        price = price * np.where(has_breaks, brk, 1.0) * np.exp(drift * (line_day - (T - 1)) / 365.25)
+        price = price * np.where(has_breaks, brk,
+                                 1.0) * np.exp(drift * (line_day - (T - 1)) / 365.25)
         price = np.where(price < 1, np.round(price, 4), np.round(price, 2))
         # order numbers per supplier, destination and day
         df = pd.DataFrame({"sup": sup, "dest": line_dest, "day": line_day,
@@ -1955,14 +2080,17 @@ class _Generator:
         recv_day = np.where(arrived & ~cancelled, received_day, -1)
         self.out["purchase_orders"] = dict(
             po_number=po_no, line_no=line_no.astype(np.int64), supplier_code=self.sup_code[sup],
-            item_code=self.item_code[self.si_item[line_si]], destination_code=self.loc_code[line_dest],
+            item_code=self.item_code[self.si_item[line_si]],
+            destination_code=self.loc_code[line_dest],
             order_date=self.dates(line_day), due_date=self.dates(line_day + planned.astype(int)),
             qty=line_q, unit_price=price, received_qty=recv_q,
-            received_date=np.where(recv_day >= 0, self.dates(np.maximum(recv_day, 0)), np.datetime64("NaT")),
+            received_date=np.where(recv_day >= 0, self.dates(np.maximum(recv_day, 0)),
+                                   np.datetime64("NaT")),
             status=status,
         )
         self.truth["supplier_delays"] = pd.DataFrame({
-            "po_number": po_no, "line_no": line_no.astype(np.int64), "supplier_code": self.sup_code[sup],
+            "po_number": po_no, "line_no": line_no.astype(np.int64),
+            "supplier_code": self.sup_code[sup],
             "item_code": self.item_code[self.si_item[line_si]], "order_date": self.dates(line_day),
             "planned_lead_time_days": planned, "actual_lead_time_days": actual.astype(float),
             "delay_days": (actual - planned).astype(float), "late": actual > planned,
@@ -2038,14 +2166,15 @@ class _Generator:
             shipment_id=sid, item_code=self.item_code[item], origin_code=self.loc_code[org],
             destination_code=self.loc_code[dst], mode=mode, carrier=carrier, qty=qty,
             ship_date=self.dates(day), eta=self.dates(eta),
-            actual_arrival=np.where(arrived, self.dates(np.minimum(act, T - 1)), np.datetime64("NaT")),
+            actual_arrival=np.where(arrived, self.dates(np.minimum(act, T - 1)),
+                                    np.datetime64("NaT")),
             status=status,
         )
 
     # ================================================================== sales orders
 
     def sales_orders(self) -> None:
-        """Order lines behind the online, B2B and distributor demand (one order per customer-day)."""
+        """Order lines behind the online, B2B and distributor demand (an order per customer-day)."""
         rng = self.rng(9)
         T = self.T
         cust = np.flatnonzero(np.isin(self.s_ch, [ONLINE, B2B, DISTRIBUTOR]))
@@ -2068,10 +2197,12 @@ class _Generator:
         line = np.empty(n, dtype=np.int64)
         so[df.index.to_numpy()] = so_sorted
         line[df.index.to_numpy()] = line_sorted
-        lead = np.where(ch == ONLINE, rng.integers(1, 4, n), np.where(ch == B2B, rng.integers(7, 22, n), rng.integers(3, 8, n)))
+        lead = np.where(ch == ONLINE, rng.integers(1, 4, n),
+                        np.where(ch == B2B, rng.integers(7, 22, n), rng.integers(3, 8, n)))
         age = T - 1 - d_i
         u = rng.random(n)
-        status = np.where(age < 2, "open", np.where(age < 14, np.where(u < 0.6, "shipped", "invoiced"),
+        status = np.where(age < 2, "open",
+                          np.where(age < 14, np.where(u < 0.6, "shipped", "invoiced"),
                           np.where(u < 0.01, "cancelled", np.where(u < 0.03, "returned",
                                    np.where(u < 0.08, "shipped", "invoiced"))))).astype(object)
         chan = np.array(CHANNEL_NAMES, dtype=object)[ch]
@@ -2106,7 +2237,8 @@ class _Generator:
         hour = minute / 60.0
         dayi = w0 + (np.arange(n_msg) * step) // 1440
         doy = np.array([self.date_of(int(x)).timetuple().tm_yday for x in range(w0, T)])[dayi - w0]
-        sensors: list[dict[str, Any]] = []   # sensor_id, metrics, values (M × n), ts, loc, res, units
+        sensors: list[dict[str,
+                           Any]] = []   # sensor_id, metrics, values (M × n), ts, loc, res, units
         anomalies: list[dict[str, Any]] = []
 
         def ar1(n_rows: int, n: int, phi: float, sd: float) -> np.ndarray:
@@ -2120,7 +2252,8 @@ class _Generator:
             for j in range(cfg.climate_per_dc):
                 sid = f"ENV-{self.loc_code[dc][3:]}-{j + 1:02d}"
                 north = self.locs[dc]["lat"] > 35
-                temp = (21 + rng.uniform(-1.5, 1.5) + (1.8 if not north else 1.2) * np.sin(2 * np.pi * (doy - 110) / 365.25)
+                season = (1.2 if north else 1.8) * np.sin(2 * np.pi * (doy - 110) / 365.25)
+                temp = (21 + rng.uniform(-1.5, 1.5) + season
                         + 0.6 * np.sin(2 * np.pi * (hour - 9) / 24) + ar1(1, n_msg, 0.97, 0.35)[0])
                 hum = (52 + rng.uniform(-6, 6) + 6 * np.sin(2 * np.pi * (doy - 200) / 365.25)
                        - 3 * np.sin(2 * np.pi * (hour - 9) / 24) + ar1(1, n_msg, 0.95, 1.5)[0])
@@ -2139,26 +2272,35 @@ class _Generator:
                         vals[0, a:a + dur] += mag * shape
                         vals[1, a:a + dur] += 0.8 * mag * shape
                         anomalies.append(dict(sensor_id=sid, metric="temperature", start=ts_all[a],
-                                              end=ts_all[a + dur - 1], kind="hvac_failure", magnitude=round(mag, 2)))
+                                              end=ts_all[a + dur - 1], kind="hvac_failure",
+                                              magnitude=round(mag, 2)))
                     elif kind == "stuck":
                         m = int(rng.integers(0, 2))
                         dur = int(rng.integers(6, 19) * 60 // step)
                         a = int(rng.integers(per_day, n_msg - dur - 1))
                         vals[m, a:a + dur] = vals[m, a]
-                        anomalies.append(dict(sensor_id=sid, metric=("temperature", "humidity")[m], start=ts_all[a],
+                        anomalies.append(dict(sensor_id=sid, metric=("temperature", "humidity")[m],
+                                              start=ts_all[a],
                                               end=ts_all[a + dur - 1], kind="stuck", magnitude=0.0))
                     else:
                         for _ in range(int(rng.integers(1, 3))):
                             m = int(rng.integers(0, 2))
                             a = int(rng.integers(per_day, n_msg - per_day))
-                            mag = float(rng.choice([-1, 1]) * rng.uniform(8, 12)) if m == 0 else float(rng.uniform(25, 35))
+                            if m == 0:
+                                mag = float(rng.choice([-1, 1]) * rng.uniform(8, 12))
+                            else:
+                                mag = float(rng.uniform(25, 35))
                             vals[m, a] += mag
                             protect[a] = True
-                            anomalies.append(dict(sensor_id=sid, metric=("temperature", "humidity")[m], start=ts_all[a],
-                                                  end=ts_all[a], kind="spike", magnitude=round(mag, 2)))
+                            anomalies.append(dict(sensor_id=sid,
+                                                  metric=("temperature", "humidity")[m],
+                                                  start=ts_all[a],
+                                                  end=ts_all[a], kind="spike",
+                                                  magnitude=round(mag, 2)))
                 vals[0] = np.round(vals[0], 1)
                 vals[1] = np.round(np.clip(vals[1], 5, 99), 1)
-                sensors.append(dict(sid=sid, metrics=("temperature", "humidity"), units=("degC", "%"), vals=vals,
+                sensors.append(dict(sid=sid, metrics=("temperature", "humidity"),
+                                    units=("degC", "%"), vals=vals,
                                     idx=np.arange(n_msg), loc=dc, res=None, protect=protect))
                 k_sensor += 1
         # --- line vibration: high while running, ramps up before a breakdown
@@ -2169,7 +2311,8 @@ class _Generator:
             begin = (24 - h) / 2
             running = (hour >= begin) & (hour < begin + h) & (h > 0)
             base = rng.uniform(1.6, 2.6)
-            v = np.where(running, base * rng.lognormal(0, 0.08, n_msg), 0.15 * rng.lognormal(0, 0.3, n_msg))
+            v = np.where(running, base * rng.lognormal(0, 0.08, n_msg),
+                         0.15 * rng.lognormal(0, 0.3, n_msg))
             protect = np.zeros(n_msg, dtype=bool)
             for rr, b, ramp in self.breakdowns:
                 if rr != r:
@@ -2178,7 +2321,8 @@ class _Generator:
                 e = (b - w0) * per_day  # failure at midnight of the breakdown day
                 x = np.arange(e - a) / max(e - a, 1)
                 v[a:e] = np.where(running[a:e], v[a:e] * (1 + 3.2 * x**2), v[a:e])
-                anomalies.append(dict(sensor_id=sid, metric="vibration", start=ts_all[a], end=ts_all[e - 1],
+                anomalies.append(dict(sensor_id=sid, metric="vibration", start=ts_all[a],
+                                      end=ts_all[e - 1],
                                       kind="vibration_ramp", magnitude=round(base * 4.2, 2)))
             if r % 2 == 0:
                 run_idx = np.flatnonzero(running)
@@ -2186,17 +2330,22 @@ class _Generator:
                 mag = base * rng.uniform(4, 6)
                 v[a] += mag
                 protect[a] = True
-                anomalies.append(dict(sensor_id=sid, metric="vibration", start=ts_all[a], end=ts_all[a],
+                anomalies.append(dict(sensor_id=sid, metric="vibration", start=ts_all[a],
+                                      end=ts_all[a],
                                       kind="spike", magnitude=round(mag, 2)))
-            sensors.append(dict(sid=sid, metrics=("vibration",), units=("mm/s",), vals=np.round(v, 2)[None, :],
-                                idx=np.arange(n_msg), loc=self.plants[self.res_plant[r]], res=r, protect=protect))
+            sensors.append(dict(sid=sid, metrics=("vibration",), units=("mm/s",),
+                                vals=np.round(v, 2)[None, :],
+                                idx=np.arange(n_msg), loc=self.plants[self.res_plant[r]], res=r,
+                                protect=protect))
         # --- trucks: a delivery run a day (Mon–Sat, 08:00–18:00, every 5 minutes)
         td = min(cfg.truck_days, cfg.sensor_days)
         tmins = np.arange(8 * 60, 18 * 60 + 1, 5)
         for k, dc in enumerate(self.dcs):
             served = [i for i in self.stores if self.dc_of[i] == k]
-            dist = _haversine_km(self.loc_lat[dc], self.loc_lon[dc], self.loc_lat[served], self.loc_lon[served])
-            near = [s for s, dd in zip(served, dist, strict=True) if dd < 400] or [served[int(np.argmin(dist))]]
+            dist = _haversine_km(self.loc_lat[dc], self.loc_lon[dc], self.loc_lat[served],
+                                 self.loc_lon[served])
+            near = [s for s, dd in zip(served, dist, strict=True) if dd < 400]
+            near = near or [served[int(np.argmin(dist))]]
             for j in range(cfg.trucks_per_dc):
                 sid = f"TRK-{self.loc_code[dc][3:]}-{j + 1:02d}"
                 days = [d for d in range(T - td, T) if (self.start.weekday() + d) % 7 != 6]
@@ -2204,7 +2353,8 @@ class _Generator:
                 for d in days:
                     dest = near[int(rng.integers(len(near)))]
                     x = (tmins - tmins[0]) / (tmins[-1] - tmins[0])
-                    g = np.clip(np.where(x < 0.45, x / 0.45, np.where(x < 0.55, 1.0, (1 - x) / 0.45)), 0, 1)
+                    g = np.clip(np.where(x < 0.45, x / 0.45,
+                                         np.where(x < 0.55, 1.0, (1 - x) / 0.45)), 0, 1)
                     bend = 0.03 * np.sin(np.pi * g)
                     la = self.loc_lat[dc] + (self.loc_lat[dest] - self.loc_lat[dc]) * g + bend
                     lo = self.loc_lon[dc] + (self.loc_lon[dest] - self.loc_lon[dc]) * g - bend
@@ -2219,16 +2369,19 @@ class _Generator:
                 mag = float(rng.choice([-1, 1]) * rng.uniform(0.3, 0.8))
                 vals[0, a] += mag
                 protect[a] = True
-                anomalies.append(dict(sensor_id=sid, metric="lat", start=ts[a], end=ts[a], kind="spike",
+                anomalies.append(dict(sensor_id=sid, metric="lat", start=ts[a], end=ts[a],
+                                      kind="spike",
                                       magnitude=round(mag, 3)))
                 if j % 2 == 0:
                     dur = int(rng.integers(9, 19))
                     a = int(rng.integers(n // 4, 3 * n // 4))
                     vals[:, a:a + dur] = vals[:, a:a + 1]
                     for m in ("lat", "lon"):
-                        anomalies.append(dict(sensor_id=sid, metric=m, start=ts[a], end=ts[a + dur - 1],
+                        anomalies.append(dict(sensor_id=sid, metric=m, start=ts[a],
+                                              end=ts[a + dur - 1],
                                               kind="stuck", magnitude=0.0))
-                sensors.append(dict(sid=sid, metrics=("lat", "lon"), units=("deg", "deg"), vals=np.round(vals, 6),
+                sensors.append(dict(sid=sid, metrics=("lat", "lon"), units=("deg", "deg"),
+                                    vals=np.round(vals, 6),
                                     ts=ts, loc=dc, res=None, protect=protect))
         # --- RFID gate counts per hour
         hrs = np.arange(cfg.sensor_days * 24)
@@ -2236,7 +2389,8 @@ class _Generator:
         hday = w0 + hrs // 24
         hdow = (self.start.weekday() + hday) % 7
         gts = np.datetime64(self.date_of(w0), "h") + hrs.astype("timedelta64[h]")
-        profile = np.where((hod >= 7) & (hod < 22), 1.0 + 0.5 * np.sin(np.pi * (hod - 7) / 15), 0.08)
+        profile = np.where((hod >= 7) & (hod < 22), 1.0 + 0.5 * np.sin(np.pi * (hod - 7) / 15),
+                           0.08)
         profile = profile * np.where(hdow == 6, 0.5, 1.0)
         for k, dc in enumerate(self.dcs):
             for j in range(cfg.gates_per_dc):
@@ -2248,18 +2402,27 @@ class _Generator:
                 a = int(work[rng.integers(len(work) // 4, 3 * len(work) // 4)])
                 v[a] = v[a] * 3 + 150
                 protect[a] = True
-                anomalies.append(dict(sensor_id=sid, metric="gate_count", start=gts[a].astype("datetime64[m]"),
-                                      end=gts[a].astype("datetime64[m]"), kind="spike", magnitude=float(v[a])))
+                anomalies.append(dict(sensor_id=sid, metric="gate_count",
+                                      start=gts[a].astype("datetime64[m]"),
+                                      end=gts[a].astype("datetime64[m]"), kind="spike",
+                                      magnitude=float(v[a])))
                 if j == 0:
                     a = int(work[rng.integers(len(work) // 4, 3 * len(work) // 4)])
                     dur = int(rng.integers(3, 7))
                     v[a:a + dur] = 0.0
-                    anomalies.append(dict(sensor_id=sid, metric="gate_count", start=gts[a].astype("datetime64[m]"),
-                                          end=gts[a + dur - 1].astype("datetime64[m]"), kind="stuck", magnitude=0.0))
-                sensors.append(dict(sid=sid, metrics=("gate_count",), units=("count",), vals=v[None, :],
-                                    ts=gts.astype("datetime64[m]"), loc=dc, res=None, protect=protect))
+                    anomalies.append(dict(sensor_id=sid, metric="gate_count",
+                                          start=gts[a].astype("datetime64[m]"),
+                                          end=gts[a + dur - 1].astype("datetime64[m]"),
+                                          kind="stuck", magnitude=0.0))
+                sensors.append(dict(sid=sid, metrics=("gate_count",), units=("count",),
+                                    vals=v[None, :],
+                                    ts=gts.astype("datetime64[m]"), loc=dc, res=None,
+                                    protect=protect))
         # --- loss: dropped messages (iid and gateway outages); seq numbers keep counting
-        cols: dict[str, list[np.ndarray]] = {c: [] for c in ("sensor_id", "metric", "ts", "value", "unit", "seq", "location_code", "resource_code")}
+        cols: dict[str,
+                   list[np.ndarray]] = {c: [] for c in ("sensor_id", "metric", "ts", "value",
+                                                        "unit", "seq", "location_code",
+                                                        "resource_code")}
         loss_rows = []
         for s in sensors:
             ts = s.get("ts")
@@ -2270,7 +2433,8 @@ class _Generator:
             drop = rng.random(n) < p
             bursts = 0
             if rng.random() < 0.3:
-                dur = max(2, int(rng.integers(2, 7) * n / max(1, (ts[-1] - ts[0]).astype("timedelta64[h]").astype(int) + 1)))
+                span_h = int((ts[-1] - ts[0]).astype("timedelta64[h]").astype(int)) + 1
+                dur = max(2, int(rng.integers(2, 7) * n / max(1, span_h)))
                 a = int(rng.integers(1, max(2, n - dur - 1)))
                 drop[a:a + dur] = True
                 bursts = 1
@@ -2285,9 +2449,12 @@ class _Generator:
                 cols["value"].append(s["vals"][m, keep].astype(float))
                 cols["unit"].append(np.full(len(keep), unit, dtype=object))
                 cols["seq"].append((seq0 + keep).astype(np.int64))
-                cols["location_code"].append(np.full(len(keep), self.loc_code[s["loc"]], dtype=object))
-                cols["resource_code"].append(np.full(len(keep), None if s["res"] is None else self.res_code[s["res"]], dtype=object))
-            loss_rows.append(dict(sensor_id=s["sid"], metrics=",".join(s["metrics"]), loss_rate=float(drop.mean()),
+                cols["location_code"].append(np.full(len(keep), self.loc_code[s["loc"]],
+                                                     dtype=object))
+                res_code = None if s["res"] is None else self.res_code[s["res"]]
+                cols["resource_code"].append(np.full(len(keep), res_code, dtype=object))
+            loss_rows.append(dict(sensor_id=s["sid"], metrics=",".join(s["metrics"]),
+                                  loss_rate=float(drop.mean()),
                                   p_config=p, n_sent=n, n_received=len(keep), burst_outages=bursts))
         self.out["sensor_readings"] = {c: np.concatenate(v) for c, v in cols.items()}
         an = pd.DataFrame(anomalies)
@@ -2295,7 +2462,8 @@ class _Generator:
         an["end"] = pd.to_datetime(an["end"])
         loc_of = {s["sid"]: self.loc_code[s["loc"]] for s in sensors}
         an.insert(2, "location_code", an["sensor_id"].map(loc_of))
-        self.truth["sensor_anomalies"] = an.sort_values(["sensor_id", "start"]).reset_index(drop=True)
+        self.truth["sensor_anomalies"] = an.sort_values(["sensor_id",
+                                                         "start"]).reset_index(drop=True)
         self.truth["sensor_loss"] = pd.DataFrame(loss_rows)
 
 
