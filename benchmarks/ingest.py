@@ -20,7 +20,7 @@ Usage::
     python benchmarks/ingest.py                 # 1,000,000 rows, table saved to results/
     python benchmarks/ingest.py --quick --json  # 20,000 rows, JSON on stdout (used by tests)
     python benchmarks/ingest.py --rows 200000 --repeat 3 --no-save
-    python benchmarks/ingest.py --profile-dir /tmp/prof   # cProfile the SupplyPilot rows
+    python benchmarks/ingest.py --profile-dir /tmp/prof   # + cProfile runs of the SupplyPilot rows
 
 PostgreSQL: ``--pg-url`` (default ``$SUPPLYPILOT_BENCH_PG_URL`` or
 ``postgresql+psycopg://postgres@127.0.0.1:5432/test``) is only used as an administrative
@@ -77,10 +77,13 @@ RUN_ORDER = ("read_csv", "tosql_sqlite", "sp_sqlite", "sp_sqlite_reimport", "tos
 SQLITE_GOAL = 200_000
 
 MEMORY_METHOD = (
-    "each measurement runs in its own fresh process (`benchmarks/ingest.py --one NAME`); "
-    "peak = that process's `resource.getrusage(RUSAGE_SELF).ru_maxrss` read at the end of the "
-    "measurement; Δ = peak − RSS (psutil) just before the timed section, i.e. after imports and "
-    "untimed setup. The PostgreSQL server's own memory is not included."
+    "each measurement runs in its own fresh process (`benchmarks/ingest.py --one NAME`, via "
+    "subprocess). Just before the timed section the process resets its peak-RSS mark "
+    "(`/proc/self/clear_refs` ← 5, Linux); peak = `VmHWM` from `/proc/self/status` right after it, "
+    "i.e. the highest RSS reached during the measurement itself; Δ = peak − RSS (psutil) just "
+    "before the timed section (after imports and untimed setup). `ru_maxrss` is not used on Linux "
+    "because it keeps the parent's high-water mark across fork+exec; it is the fallback elsewhere. "
+    "The PostgreSQL server's own memory is not included."
 )
 
 
@@ -196,6 +199,28 @@ def _maxrss() -> int:
     return int(ru if sys.platform == "darwin" else ru * 1024)  # bytes on macOS, KiB on Linux
 
 
+def _reset_peak() -> str:
+    """Reset this process's peak-RSS mark; returns how the peak will be read."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        _vm_hwm()
+        return "VmHWM"
+    except (OSError, ValueError):
+        return "ru_maxrss"
+
+
+def _vm_hwm() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    raise ValueError("no VmHWM")
+
+
+def _peak(method: str) -> int:
+    return _vm_hwm() if method == "VmHWM" else _maxrss()
+
+
 def _fresh_file(path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(str(path) + suffix).unlink(missing_ok=True)
@@ -292,7 +317,8 @@ def run_one(name: str, csv: Path, work: Path, pg_url: str | None, seed: int,
 
     ctx = setup()
     gc.collect()
-    rss_before, maxrss_before = _rss(), _maxrss()
+    mem_method = _reset_peak()
+    rss_before = _rss()
     prof = None
     if profile is not None:
         import cProfile
@@ -306,7 +332,7 @@ def run_one(name: str, csv: Path, work: Path, pg_url: str | None, seed: int,
         prof.disable()
         profile.parent.mkdir(parents=True, exist_ok=True)
         prof.dump_stats(str(profile))
-    peak = _maxrss()
+    peak = _peak(mem_method)
     out.update(extra)
     if name.startswith("sp_"):
         out.update(_sp_counts(ctx, out["batch_id"]))
@@ -318,8 +344,8 @@ def run_one(name: str, csv: Path, work: Path, pg_url: str | None, seed: int,
     if name.startswith("tosql"):
         ctx.dispose()
     out.update({
-        "name": name, "seconds": seconds, "rss_before": rss_before,
-        "maxrss_before": maxrss_before, "peak_rss": peak, "peak_delta": max(0, peak - rss_before),
+        "name": name, "seconds": seconds, "rss_before": rss_before, "peak_rss": peak,
+        "peak_delta": max(0, peak - rss_before), "memory_method": mem_method,
         "profiled": profile is not None,
     })
     return out
@@ -478,13 +504,20 @@ def run_all(args: argparse.Namespace) -> int:
             pg_url = _scratch_url(admin_url, scratch_db)
         names = [n for n in RUN_ORDER if pg_url or MEASUREMENTS[n][1] != "postgresql"]
         raw: dict[str, list[dict[str, Any]]] = {}
+        profiled: dict[str, float | None] = {}
+        load_before = _loadavg()
         for name in names:
             for rep in range(args.repeat):
                 console.print(f"· {MEASUREMENTS[name][0]}"
                               + (f" (run {rep + 1}/{args.repeat})" if args.repeat > 1 else "")
                               + " …", highlight=False)
-                prof = profile_dir if name.startswith("sp_") and rep == 0 else None
-                raw.setdefault(name, []).append(_spawn(name, args, csv, tmp, pg_url, prof))
+                raw.setdefault(name, []).append(_spawn(name, args, csv, tmp, pg_url, None))
+            if profile_dir is not None and name.startswith("sp_"):
+                # an extra, untimed-for-the-table run under cProfile (the profiler slows it down)
+                console.print(f"· {MEASUREMENTS[name][0]} under cProfile …", highlight=False)
+                prof = _spawn(name, args, csv, tmp, pg_url, profile_dir)
+                profiled[name] = prof.get("seconds")
+        load_after = _loadavg()
         results = _summarise(raw, rows)
         for r in results:
             if r.get("error"):
@@ -496,6 +529,7 @@ def run_all(args: argparse.Namespace) -> int:
                 "repeat": args.repeat, "workdir": str(tmp), "quick": bool(args.quick),
                 "generated_seconds": round(gen_s, 3),
                 "date": dt.datetime.now().isoformat(timespec="seconds"),
+                "load_average_1m": {"before": load_before, "after": load_after},
                 "machine": _machine(), "versions": _versions(pg_version),
             },
             "postgres": {"available": pg_version is not None, "reason": pg_reason,
@@ -505,7 +539,8 @@ def run_all(args: argparse.Namespace) -> int:
             "goals": _goals(results),
             "memory_method": MEMORY_METHOD,
             "measured": _measured_note(),
-            "profiles": str(profile_dir) if profile_dir else None,
+            "profiles": ({"dir": str(profile_dir), "seconds_under_profiler": profiled}
+                         if profile_dir else None),
         }
         console.print(_rich_table(doc))
         for line in _footer_lines(doc):
@@ -530,6 +565,13 @@ def run_all(args: argparse.Namespace) -> int:
         else:
             shutil.rmtree(tmp, ignore_errors=True)
     return status
+
+
+def _loadavg() -> float | None:
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (OSError, AttributeError):
+        return None
 
 
 def _redact(url: str) -> str:
@@ -557,7 +599,7 @@ def _summarise(raw: dict[str, list[dict[str, Any]]], rows: int) -> list[dict[str
             rows_per_s=last["rows"] / statistics.median(secs),
             peak_rss_mb=max(x["peak_rss"] for x in runs) / 2**20,
             peak_delta_mb=max(x["peak_delta"] for x in runs) / 2**20,
-            rss_before_mb=last["rss_before"] / 2**20, profiled=any(x["profiled"] for x in runs),
+            rss_before_mb=last["rss_before"] / 2**20, memory_method=last["memory_method"],
         )
         for key in ("inserted", "updated", "stored_rows", "stored_before", "lineage_rows", "batch_id"):
             if key in last:
@@ -609,23 +651,27 @@ def _fmt_row(r: dict[str, Any]) -> list[str]:
     stored = "—"
     if "stored_rows" in r:
         stored = f"{r['stored_rows']:,} (+{r['inserted']:,} / ~{r['updated']:,})"
+    secs = f"{r['seconds']:.2f}"
+    if len(r.get("seconds_all", ())) > 1:
+        secs += f" ({min(r['seconds_all']):.1f}–{max(r['seconds_all']):.1f})"
     return [
-        r["label"], f"{r['seconds']:.2f}", f"{r['rows_per_s']:,.0f}", ratio_txt,
+        r["label"], secs, f"{r['rows_per_s']:,.0f}", ratio_txt,
         f"{r['peak_rss_mb']:,.0f}", f"{r['peak_delta_mb']:,.0f}", stored,
     ]
 
 
-HEADERS = ["measurement", "seconds", "rows/s", "time ÷ to_sql ref", "peak RSS MB",
+HEADERS = ["measurement", "seconds (min–max)", "rows/s", "time ÷ to_sql ref", "peak RSS MB",
            "Δ peak MB", "stored (inserted / updated)"]
 
 
 def _settings_line(doc: dict[str, Any]) -> str:
     s = doc["settings"]
-    m, v = s["machine"], s["versions"]
+    m, v, load = s["machine"], s["versions"], s["load_average_1m"]
     vers = ", ".join(f"{k} {val}" for k, val in v.items())
     return (f"{s['rows']:,} rows ({s['orders']:,} orders), {s['file_mb']:.1f} MB CSV, seed {s['seed']}, "
             f"repeat {s['repeat']} (median) · {m['cpu']}, {m['logical_cores']} logical / "
-            f"{m['physical_cores']} physical cores, {m['memory_gb']} GB RAM · {vers}")
+            f"{m['physical_cores']} physical cores, {m['memory_gb']} GB RAM, 1-min load average "
+            f"{load['before']} before / {load['after']} after · {vers}")
 
 
 def _footer_lines(doc: dict[str, Any]) -> list[str]:
@@ -700,8 +746,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="exit non-zero when PostgreSQL cannot be reached")
     p.add_argument("--workdir", help="parent folder of the temporary files (default: system temp)")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder")
-    p.add_argument("--profile-dir", help="cProfile the first run of each SupplyPilot measurement "
-                   "into DIR/ingest-NAME.prof (timings then include profiler overhead)")
+    p.add_argument("--profile-dir", help="after the timed runs, run each SupplyPilot measurement "
+                   "once more under cProfile into DIR/ingest-NAME.prof (not used in the table)")
     # internal: one measurement in this (fresh) process
     p.add_argument("--one", help=argparse.SUPPRESS)
     p.add_argument("--csv", help=argparse.SUPPRESS)
