@@ -12,10 +12,11 @@ stored row keeps the id of its import batch and its source row number (lineage).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,8 @@ from supplypilot.errors import InputError, Problem, ValidationFailed
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``: the CLI turns it into a progress bar."""
 
+BULK_ROWS = 50_000
+"""From this many rows into an empty table, secondary indexes are rebuilt after the load."""
 CHUNK = 50_000
 ORDER = {m.__entity__: i for i, m in enumerate(IMPORTABLE)}
 
@@ -294,35 +297,89 @@ def write_rows(conn: Connection, spec: EntitySpec, typed: pd.DataFrame, batch_id
         yield from _copy_upsert(conn, spec, values, cols, col_sql, key_sql, set_sql, table)
         return
     placeholders = ", ".join("?" for _ in cols) if dialect == "sqlite" else ", ".join("%s" for _ in cols)
-    stmt = f"INSERT INTO {table} ({col_sql}) VALUES ({placeholders}) ON CONFLICT ({key_sql}) DO UPDATE SET {set_sql}"
+    stmt = f"INSERT INTO {table} ({col_sql}) VALUES ({placeholders})"
+    # An empty table cannot conflict (validation refused duplicate keys within the file), so
+    # a plain INSERT does; SQLite's upsert probes the unique index twice per row (~2x slower).
+    empty = conn.exec_driver_sql(f"SELECT 1 FROM {table} LIMIT 1").first() is None
+    if not empty:
+        stmt += f" ON CONFLICT ({key_sql}) DO UPDATE SET {set_sql}"
+    # Bulk loads build secondary indexes once at the end instead of row by row; the DDL is
+    # part of the import's transaction, so a failed import leaves them as they were.
+    rebuild = [ix for ix in spec.model.__table__.indexes if not ix.unique] if empty and n >= BULK_ROWS else []
+    for ix in rebuild:
+        ix.drop(conn)
     rows = list(zip(*(values[c] for c in cols), strict=True))
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     for start in range(0, n, CHUNK):
         cursor.executemany(stmt, rows[start:start + CHUNK])
         yield min(CHUNK, n - start)
     cursor.close()
+    for ix in rebuild:
+        ix.create(conn)
 
 
 def _copy_upsert(conn: Connection, spec: EntitySpec, values: dict[str, list[Any]], cols: list[str],
                  col_sql: str, key_sql: str, set_sql: str, table: str) -> Iterable[int]:
-    """PostgreSQL: COPY into a temporary table, then one INSERT … ON CONFLICT."""
+    """PostgreSQL: COPY straight into an empty table, else into a temporary one + INSERT … ON CONFLICT."""
     raw = conn.connection.driver_connection
-    tmp = f"_import_{spec.table}"
     n = len(values[cols[0]])
+    frame = pd.DataFrame(values, columns=cols)
     with raw.cursor() as cur:  # type: ignore[union-attr]
+        cur.execute(f"SELECT 1 FROM {table} LIMIT 1")
+        empty = cur.fetchone() is None
+        if empty:
+            with _pg_bulk_load(cur, spec.table, active=n >= BULK_ROWS):
+                yield from _copy(cur, table, col_sql, frame)
+            return
+        tmp = f"_import_{spec.table}"
         cur.execute(f"CREATE TEMP TABLE {tmp} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP")
-        frame = pd.DataFrame(values, columns=cols)
-        for start in range(0, n, CHUNK * 4):
-            buf = io.StringIO()
-            frame.iloc[start:start + CHUNK * 4].to_csv(buf, index=False, header=False, na_rep="\\N")
-            with cur.copy(f"COPY {tmp} ({col_sql}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as cp:
-                cp.write(buf.getvalue())
-            yield min(CHUNK * 4, n - start)
+        yield from _copy(cur, tmp, col_sql, frame)
         cur.execute(
             f"INSERT INTO {table} ({col_sql}) SELECT {col_sql} FROM {tmp} "
             f"ON CONFLICT ({key_sql}) DO UPDATE SET {set_sql}"
         )
         cur.execute(f"DROP TABLE {tmp}")
+
+
+def _copy(cur: Any, table: str, col_sql: str, frame: pd.DataFrame) -> Iterable[int]:
+    n = len(frame)
+    step = CHUNK * 4
+    for start in range(0, n, step):
+        buf = io.StringIO()
+        frame.iloc[start:start + step].to_csv(buf, index=False, header=False, na_rep="\\N")
+        with cur.copy(f"COPY {table} ({col_sql}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as cp:
+            cp.write(buf.getvalue())
+        yield min(step, n - start)
+
+
+@contextlib.contextmanager
+def _pg_bulk_load(cur: Any, table: str, active: bool) -> Iterator[None]:
+    """Drop secondary indexes and foreign keys for a bulk load into an empty table, then restore them.
+
+    Re-adding a foreign key validates every row in one join instead of one trigger call per
+    row, and an index is built once instead of row by row. Everything runs inside the import's
+    transaction: if the load or the re-validation fails, PostgreSQL rolls the DDL back too.
+    """
+    if not active:
+        yield
+        return
+    cur.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = %s::regclass AND contype = 'f'", (table,))
+    fks = cur.fetchall()
+    cur.execute(
+        "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+        "WHERE x.indrelid = %s::regclass AND NOT x.indisunique AND NOT x.indisprimary", (table,))
+    indexes = cur.fetchall()
+    for name, _ in fks:
+        cur.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+    for name, _ in indexes:
+        cur.execute(f'DROP INDEX "{name}"')
+    yield
+    for _, ddl in indexes:
+        cur.execute(ddl)
+    for name, ddl in fks:
+        cur.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {ddl}')
 
 
 # --------------------------------------------------------------------------- entry points

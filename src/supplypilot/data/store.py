@@ -33,6 +33,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA temp_store=MEMORY")  # sorts for index builds and upserts stay off disk
     cur.execute("PRAGMA cache_size=-262144")  # 256 MiB page cache for bulk imports
     cur.close()
 

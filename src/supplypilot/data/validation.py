@@ -22,6 +22,7 @@ from zoneinfo import available_timezones
 
 import numpy as np
 import pandas as pd
+from pyarrow import ArrowInvalid
 import pandera.pandas as pa
 from sqlalchemy import Boolean, Date, DateTime, Float, Integer, String, Text
 
@@ -35,10 +36,11 @@ FAR_FUTURE_DAYS = 3650
 EARLIEST = pd.Timestamp("1970-01-01")
 MAX_ABS_FLOAT = 1e15
 INT64 = (-(2**63), 2**63 - 1)
-_THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
+_THOUSANDS = r"^-?\d{1,3}(,\d{3})+(\.\d+)?$"
 _TRUE = {"true", "t", "yes", "y", "1", "是", "真", "1.0"}
 _FALSE = {"false", "f", "no", "n", "0", "否", "假", "0.0"}
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_ARROW_STRING = pd.StringDtype("pyarrow")
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 
 
 @dataclass(frozen=True)
@@ -174,9 +176,14 @@ class Problems:
 # --------------------------------------------------------------------------- coercion
 
 
+def _text(raw: pd.Series) -> pd.Series:
+    """Cells as Arrow-backed strings: vectorised strip/contains/replace (~5x faster than object)."""
+    return raw.astype(_ARROW_STRING)
+
+
 def _present(raw: pd.Series) -> np.ndarray:
     if raw.dtype == object or pd.api.types.is_string_dtype(raw):
-        s = raw.astype("string")
+        s = _text(raw)
         return (s.notna() & (s.str.strip() != "")).to_numpy(dtype=bool, na_value=False)
     return raw.notna().to_numpy()
 
@@ -187,13 +194,16 @@ def _coerce_number(raw: pd.Series, rule: ColumnRule, probs: Problems) -> pd.Seri
     if pd.api.types.is_numeric_dtype(raw):
         num = raw.astype("float64")
     else:
-        s = raw.astype("string").str.strip()
+        s = _text(raw).str.strip()
         commas = s.str.contains(",", regex=False).fillna(False).to_numpy(dtype=bool)
         if commas.any():
             fix = s[commas].where(s[commas].str.match(_THOUSANDS).fillna(False))
             s = s.copy()
             s[commas] = fix.str.replace(",", "", regex=False)
-        num = pd.to_numeric(s, errors="coerce").astype("float64")
+        try:  # fast path: Arrow parses every cell (the usual clean file)
+            num = s.astype("float64")
+        except (ValueError, TypeError, ArrowInvalid):
+            num = pd.to_numeric(s, errors="coerce").astype("float64")
     present = _present(raw)
     bad = present & num.isna().to_numpy()
     if bad.any():
@@ -225,7 +235,7 @@ def _coerce_datetime(raw: pd.Series, rule: ColumnRule, probs: Problems) -> pd.Se
         if getattr(ts.dt, "tz", None) is not None:
             ts = ts.dt.tz_convert("UTC").dt.tz_localize(None)
     else:
-        s = raw.astype("string").str.strip()
+        s = _text(raw).str.strip()
         if s.str.contains("年", regex=False).fillna(False).any():
             s = s.str.replace(_CN_DATE, lambda m: f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}", regex=True)
         s = s.str.replace("/", "-", regex=False)
@@ -245,7 +255,7 @@ def _coerce_datetime(raw: pd.Series, rule: ColumnRule, probs: Problems) -> pd.Se
 def _coerce_bool(raw: pd.Series, rule: ColumnRule, probs: Problems) -> pd.Series:
     if pd.api.types.is_bool_dtype(raw):
         return raw.astype("boolean")
-    s = raw.astype("string").str.strip().str.lower()
+    s = _text(raw).str.strip().str.lower()
     out = pd.Series(pd.NA, index=raw.index, dtype="boolean")
     out[s.isin(_TRUE).fillna(False)] = True
     out[s.isin(_FALSE).fillna(False)] = False
@@ -256,7 +266,7 @@ def _coerce_bool(raw: pd.Series, rule: ColumnRule, probs: Problems) -> pd.Series
 
 
 def _coerce_str(raw: pd.Series, rule: ColumnRule, probs: Problems) -> pd.Series:
-    s = raw.astype("string").str.strip()
+    s = _text(raw).str.strip()
     s = s.where(s != "")
     if rule.max_length:
         long = (s.str.len() > rule.max_length).fillna(False).to_numpy(dtype=bool)
