@@ -36,11 +36,11 @@ def main() -> int:
                   f"in {t_import:.1f} s from {sample.folder}")
 
     t = Table(title="Data quality per source (after cleaning)")
-    for c, j in (("entity", "left"), ("source", "left"), ("rows", "right"), ("corrected", "right"),
-                 ("imputed", "right"), ("quality", "right")):
+    for c, j in (("entity", "left"), ("source", "left"), ("rows", "right"), ("faults", "right"),
+                 ("systematic", "right"), ("imputed", "right"), ("quality", "right")):
         t.add_column(c, justify=j)  # type: ignore[arg-type]
     for s in status.sources:
-        t.add_row(s.entity, s.source.split("/")[-1], f"{s.rows:,}", f"{s.corrected:,}", f"{s.imputed:,}",
+        t.add_row(s.entity, s.source.split("/")[-1], f"{s.rows:,}", f"{s.faults:,}", f"{s.systematic:,}", f"{s.imputed:,}",
                   "—" if s.quality is None else f"{s.quality:.1f}")
     console.print(t)
 

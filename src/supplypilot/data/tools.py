@@ -132,9 +132,11 @@ class SourceQuality(BaseModel):
     entity: str = Field(description="Entity imported.")
     source: str = Field(description="File or query.")
     rows: int = Field(description="Rows imported.")
-    corrected: int = Field(description="Values cleaning changed or removed.")
+    corrected: int = Field(description="Values cleaning changed or removed (faults + systematic).")
+    faults: int = Field(description="Values repaired or removed: outliers, duplicates, filled gaps.")
+    systematic: int = Field(description="Expected corrections (reader loss, unit conversion); not faults.")
     imputed: int = Field(description="Rows cleaning inserted for gaps.")
-    quality: float | None = Field(description="Quality score 0-100 (share of values that needed no correction).")
+    quality: float | None = Field(description="Quality score 0-100: share of values without faults, less imputed rows.")
 
 
 class StatusResult(BaseModel):
