@@ -90,3 +90,22 @@ def master_frames() -> dict[str, pd.DataFrame]:
         "suppliers": pd.DataFrame({"code": ["SUP-A"], "name": ["Supplier A"], "lead_time_days": [14.0],
                                    "reliability": [0.95]}),
     }
+
+
+@pytest.fixture(scope="session")
+def sample_store(tmp_path_factory) -> Iterator[Store]:
+    """The small electronics sample (seed 7), imported and cleaned once per test session.
+
+    Read-only for the tests that use it: forecasting, planning and language tools run on it.
+    """
+    from supplypilot.data.clean_store import clean_store
+    from supplypilot.data.ingest import import_frames
+    from supplypilot.data.sample import generate_electronics
+
+    path = tmp_path_factory.mktemp("sample") / "sample.db"
+    store = Store(f"sqlite:///{path}")
+    sample = generate_electronics("small", seed=7)
+    import_frames(store, sample.tables, "electronics sample seed 7")
+    clean_store(store, loss_rates={"RFID": 0.05})
+    yield store
+    store.dispose()

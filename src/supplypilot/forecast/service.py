@@ -1,0 +1,178 @@
+"""Forecast what is in the store: the one function behind the CLI, the API, the copilot and the demo.
+
+``forecast_store`` reads the stored history at the level asked (item, item × location, family,
+total), lets rolling-origin cross-validation pick a model per series among cheap, robust
+candidates (or runs the one model asked for), and returns forecasts with intervals, the reason
+for each pick, and a plot per series. Every number a caller shows comes from here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from supplypilot.data.store import Store
+from supplypilot.errors import InputError
+from supplypilot.forecast.core import Forecaster
+from supplypilot.forecast.history import Level, demand_frame
+from supplypilot.forecast.selection import select_models
+
+log = logging.getLogger("supplypilot")
+
+SEASON = 7  # daily data: the week is the season that matters in retail and electronics sales
+
+
+def _stat(name: str) -> Callable[[], Any]:
+    from supplypilot.forecast.models import statistical as st
+
+    return {
+        "Naive": lambda: st.Naive(),
+        "SeasonalNaive": lambda: st.SeasonalNaive(season_length=SEASON),
+        "AutoETS": lambda: st.AutoETS(season_length=SEASON),
+        "AutoTheta": lambda: st.AutoTheta(season_length=SEASON),
+        "AutoARIMA": lambda: st.AutoARIMA(season_length=SEASON),
+        "CrostonOptimized": lambda: st.CrostonOptimized(),
+        "TSB": lambda: st.TSB(alpha_d=0.2, alpha_p=0.2),
+        "IMAPA": lambda: st.IMAPA(),
+        "ADIDA": lambda: st.ADIDA(),
+    }[name]
+
+
+def _global(name: str) -> Callable[[], Any]:
+    if name == "LightGBM":
+        from supplypilot.forecast.models.ml import LightGBMForecaster
+
+        return lambda: LightGBMForecaster(alias="LightGBM", seed=0)
+    from supplypilot.forecast.models.chinchilla import Chinchilla
+
+    return lambda: Chinchilla(alias="Chinchilla", seed=0, max_epochs=30)
+
+
+MODELS: tuple[str, ...] = ("SeasonalNaive", "AutoETS", "AutoTheta", "AutoARIMA", "CrostonOptimized",
+                           "TSB", "IMAPA", "ADIDA", "Naive", "LightGBM", "Chinchilla")
+AUTO: tuple[str, ...] = ("SeasonalNaive", "AutoETS", "AutoTheta", "CrostonOptimized", "TSB")
+"""Candidates of ``model="auto"``: seasonal and intermittent-demand methods, all fast."""
+
+
+def make_model(name: str) -> Any:
+    """A fresh model object for a catalogue name."""
+    if name not in MODELS:
+        raise InputError(f"The 'model' parameter of forecast must be one of {['auto', *MODELS]}. "
+                         f"Got {name!r} instead.", where="model")
+    return (_global(name) if name in ("LightGBM", "Chinchilla") else _stat(name))()
+
+
+@dataclass
+class StoreForecast:
+    """Forecasts of stored series with the evidence behind them.
+
+    Attributes
+    ----------
+    history
+        The series forecast from (``unique_id, ds, y, price, promo``).
+    forecasts
+        ``unique_id, ds, forecast, forecast-lo-<l>, forecast-hi-<l>, model``.
+    choice
+        One row per series: ``unique_id, model, score, runner_up, runner_up_score, reason``.
+    plots
+        PNG paths by series.
+    """
+
+    history: pd.DataFrame
+    forecasts: pd.DataFrame
+    choice: pd.DataFrame
+    level: Level
+    horizon: int
+    levels: list[int]
+    metric: str
+    plots: dict[str, str] = field(default_factory=dict)
+
+    def totals(self) -> pd.DataFrame:
+        """Forecast summed over the horizon per series, with the recent actuals for comparison."""
+        h = self.horizon
+        recent = (self.history.sort_values("ds").groupby("unique_id").tail(h)
+                  .groupby("unique_id")["y"].sum().rename("last_period_actual"))
+        total = self.forecasts.groupby("unique_id")["forecast"].sum().rename("forecast_total")
+        out = pd.concat([total, recent], axis=1).reset_index()
+        out["change_pct"] = 100 * (out["forecast_total"] / out["last_period_actual"].replace(0, np.nan) - 1)
+        return out
+
+
+def forecast_store(
+    store: Store,
+    items: Sequence[str] | None = None,
+    locations: Sequence[str] | None = None,
+    *,
+    level: Level = "item",
+    horizon: int = 28,
+    levels: Sequence[int] = (80, 95),
+    model: str = "auto",
+    cv_windows: int = 2,
+    start: str | None = None,
+    plot_dir: str | Path | None = None,
+    max_plots: int = 6,
+) -> StoreForecast:
+    """Forecast stored demand ``horizon`` days ahead with intervals at ``levels``.
+
+    ``model="auto"`` runs rolling-origin cross-validation (``cv_windows`` windows of
+    ``horizon`` days) over :data:`AUTO` and keeps, per series, the model with the lowest MASE;
+    the reason names the runner-up and both scores.
+    """
+    if not isinstance(horizon, int) or not 1 <= horizon <= 365:
+        raise InputError(f"The 'horizon' parameter of forecast must be an int in [1, 365]. Got {horizon!r} instead.",
+                         where="horizon")
+    history = demand_frame(store, items, locations, level=level, start=start, min_days=2 * SEASON)
+    y = history[["unique_id", "ds", "y"]]
+    lengths = y.groupby("unique_id").size()
+    need = horizon * (cv_windows + 1) + 2 * SEASON
+    names = list(AUTO) if model == "auto" else [model]
+    models = [make_model(n) for n in names]
+    fc = Forecaster(models=models, freq="D", fallback_model=_stat("Naive")())
+    if model == "auto" and (lengths >= need).all():
+        cv = fc.cross_validation(h=horizon, df=y, n_windows=cv_windows, step_size=horizon)
+        sel = select_models(cv, y, metric="mase", season_length=SEASON)
+        choice = sel.report()[["unique_id", "model", "score", "runner_up", "runner_up_score", "reason"]]
+    else:
+        why = (f"{names[0]} as asked" if model != "auto" else
+               f"{names[0]}: too little history for cross-validation (need {need} days)")
+        choice = pd.DataFrame({"unique_id": lengths.index, "model": names[0], "score": np.nan,
+                               "runner_up": None, "runner_up_score": np.nan,
+                               "reason": [f"{why} for {u}." for u in lengths.index]})
+    pred = fc.fit(y).predict(h=horizon, level=list(levels))
+    pick = pred["unique_id"].map(choice.set_index("unique_id")["model"])
+    out = pd.DataFrame({"unique_id": pred["unique_id"], "ds": pred["ds"]})
+    sfx = [""] + [f"-{b}-{lv}" for lv in levels for b in ("lo", "hi")]
+    for s in sfx:
+        vals = np.full(len(pred), np.nan)
+        for m in pick.unique():
+            mask = (pick == m).to_numpy()
+            vals[mask] = pred.loc[mask, m + s].to_numpy(dtype=float)
+        # demand is never negative: clip the point forecast and the bands at zero
+        out["forecast" + s] = np.clip(vals, 0.0, None)
+    out["model"] = pick.to_numpy()
+    result = StoreForecast(history=history, forecasts=out, choice=choice, level=level, horizon=horizon,
+                           levels=list(levels), metric="MASE")
+    if plot_dir is not None:
+        result.plots = _plots(result, Path(plot_dir), max_plots)
+    return result
+
+
+def _plots(res: StoreForecast, folder: Path, max_plots: int) -> dict[str, str]:
+    from supplypilot.forecast.plotting import plot_forecast
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, str] = {}
+    totals = res.forecasts.groupby("unique_id")["forecast"].sum().sort_values(ascending=False)
+    for uid in list(totals.index)[:max_plots]:
+        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in str(uid))
+        path = folder / f"forecast_{safe}.png"
+        hist = res.history[res.history["unique_id"] == uid].tail(180)[["unique_id", "ds", "y"]]
+        plot_forecast(hist, res.forecasts, uid, models=["forecast"], level=res.levels, path=path)
+        paths[str(uid)] = str(path)
+    return paths

@@ -1,0 +1,164 @@
+"""Planning operations in the tool registry: policies, network, what-if, purchasing, schedule, routes.
+
+Each tool reads the store, builds the engine's model from it (the adapters live in
+:mod:`supplypilot.plan.from_store`), solves with a time limit, and returns a typed result that
+states its status (optimal / feasible / infeasible) and the reasons a planner asks for next.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from supplypilot import config
+from supplypilot.plan.scenario import Edit
+from supplypilot.tools import Context, tool
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --------------------------------------------------------------------------- inventory policy
+
+
+class PolicyRequest(_Request):
+    item: str = Field(description="Item code.")
+    location: str | None = Field(default=None, description="Location code; empty: demand of all locations together.")
+    service_level: float = Field(default=0.95, gt=0, lt=1, description="Target cycle service level, in (0, 1).")
+    fill_rate: float | None = Field(default=None, gt=0, lt=1,
+                                    description="Target fill rate in (0, 1); replaces service_level when given.")
+    review_period_days: int | None = Field(default=None, ge=1, le=90,
+                                           description="Days between reviews; empty: continuous review.")
+    ordering_cost: float = Field(default=100.0, ge=0, description="Fixed cost of one order (CNY).")
+    holding_rate: float = Field(default=0.25, gt=0, le=2, description="Yearly holding cost as a share of unit cost.")
+
+
+class PolicyResult(BaseModel):
+    item: str = Field(description="Item code.")
+    location: str | None = Field(description="Location code, or all locations.")
+    policy: str = Field(description="Policy kind: rQ, base_stock, sS or order_up_to.")
+    parameters: dict[str, float] = Field(description="Policy parameters (reorder point, order quantity, levels).")
+    safety_stock: float = Field(description="Safety stock (units).")
+    expected_cost_per_day: float = Field(description="Expected holding + ordering + shortage cost per day.")
+    service_level: float | None = Field(description="Achieved cycle service level.")
+    fill_rate: float | None = Field(description="Achieved fill rate.")
+    demand_per_day: float = Field(description="Forecast mean demand per day.")
+    demand_std_per_day: float = Field(description="Standard deviation of the daily forecast error.")
+    lead_time_days: float = Field(description="Replenishment lead time (days).")
+    lead_time_std_days: float = Field(description="Standard deviation of the lead time (days).")
+    lead_time_source: str = Field(description="Where the lead time comes from (supplier or lane).")
+    forecast_model: str = Field(description="Forecast model behind the demand figures.")
+    reason: str = Field(description="Why this policy and these numbers.")
+
+
+@tool("inventory_policy", en="Recommend an inventory policy (reorder point, order quantity, safety stock) for an item.",
+      zh="为物料推荐库存策略（再订货点、订货批量、安全库存）。", group="plan", cli="policy", arguments=("item",))
+def inventory_policy(req: PolicyRequest, ctx: Context) -> PolicyResult:
+    from supplypilot.plan.from_store import policy_for_item
+
+    return PolicyResult(**policy_for_item(ctx.store, **req.model_dump()))
+
+
+# --------------------------------------------------------------------------- network and what-if
+
+
+class NetworkRequest(_Request):
+    period_days: int = Field(default=28, ge=1, le=365, description="Days of recent demand the network must serve.")
+    time_limit_s: float = Field(default=30.0, gt=0, le=600, description="Solver time limit in seconds.")
+
+
+class FlowOut(BaseModel):
+    src: str = Field(description="From node.")
+    dst: str = Field(description="To node.")
+    product: str = Field(description="Product.")
+    qty: float = Field(description="Units moved in the period.")
+    cost: float = Field(description="Transport cost of this flow.")
+
+
+class NetworkOut(BaseModel):
+    status: str = Field(description="optimal, feasible, infeasible or none.")
+    cost: float | None = Field(description="Total cost of the period.")
+    service_pct: float | None = Field(description="Share of demand met, percent.")
+    cost_breakdown: dict[str, float] = Field(description="Cost by kind (purchase, transport, production, holding...).")
+    binding: list[str] = Field(description="Capacities at their limit, with their shadow prices.")
+    conflicts: list[str] = Field(description="When infeasible: the constraints that cannot hold together.")
+    top_flows: list[FlowOut] = Field(description="Largest flows of the plan.")
+    runtime_s: float = Field(description="Solve time in seconds.")
+
+
+def _network_out(res: Any, top: int = 15) -> NetworkOut:
+    flows = res.flows if res.flows is not None else None
+    top_flows: list[FlowOut] = []
+    if flows is not None and len(flows):
+        f = flows.sort_values("qty", ascending=False).head(top)
+        for r in f.itertuples(index=False):
+            top_flows.append(FlowOut(src=str(r.src), dst=str(r.dst), product=str(r.product),
+                                     qty=round(float(r.qty), 3), cost=round(float(getattr(r, "cost", 0.0)), 3)))
+    service = res.service if not callable(getattr(res, "service", None)) else res.service()
+    return NetworkOut(
+        status=res.status.value, cost=None if res.objective is None else round(float(res.objective), 2),
+        service_pct=None if service is None else round(100 * float(service), 2),
+        cost_breakdown={str(k): round(float(v), 2) for k, v in (res.cost_breakdown or {}).items()},
+        binding=list(res.binding), conflicts=list(res.conflicts), top_flows=top_flows,
+        runtime_s=round(float(res.runtime), 3))
+
+
+@tool("plan_network", en="Solve the supply network (suppliers, plants, DCs, customers) at least cost for recent demand.",
+      zh="以最低成本求解供应网络（供应商、工厂、配送中心、客户）的流量方案。", group="plan", cli="network")
+def plan_network(req: NetworkRequest, ctx: Context) -> NetworkOut:
+    from supplypilot.plan.from_store import store_network
+
+    model = store_network(ctx.store, req.period_days)
+    return _network_out(model.solve(req.time_limit_s))
+
+
+class WhatIfRequest(_Request):
+    edits: list[Edit] = Field(min_length=1, description="Typed scenario edits applied to the baseline network.")
+    name: str | None = Field(default=None, max_length=80, description="Name to save the scenario under; empty: not saved.")
+    period_days: int = Field(default=28, ge=1, le=365, description="Days of recent demand the network must serve.")
+    time_limit_s: float = Field(default=30.0, gt=0, le=600, description="Solver time limit in seconds per solve.")
+
+
+class WhatIfResult(BaseModel):
+    name: str = Field(description="Scenario name.")
+    edits: list[dict[str, Any]] = Field(description="The edits applied.")
+    baseline: NetworkOut = Field(description="The baseline plan.")
+    scenario: NetworkOut = Field(description="The plan under the scenario.")
+    cost_delta: float | None = Field(description="Scenario cost minus baseline cost.")
+    cost_delta_pct: float | None = Field(description="Cost change in percent of the baseline.")
+    service_delta_pct: float | None = Field(description="Change of demand met, percentage points.")
+    flow_changes: list[dict[str, Any]] = Field(description="Flows that changed most (baseline, scenario, delta).")
+    summary_en: list[str] = Field(description="What changed, in English.")
+    summary_zh: list[str] = Field(description="What changed, in Chinese.")
+    saved_as: str | None = Field(description="File the scenario was saved to.")
+
+
+@tool("what_if", en="Apply what-if edits (demand, lanes, suppliers, closures) to the network, re-solve, compare.",
+      zh="对供应网络进行情景分析（需求、线路、供应商、关停），重新求解并与基准比较。",
+      group="plan", cli="what-if", writes=False)
+def what_if(req: WhatIfRequest, ctx: Context) -> WhatIfResult:
+    from supplypilot.plan.from_store import store_network
+    from supplypilot.plan.scenario import Scenario, ScenarioStore, apply, compare
+
+    base_model = store_network(ctx.store, req.period_days)
+    scenario = Scenario(name=req.name or "what-if", edits=req.edits)
+    base = base_model.solve(req.time_limit_s)
+    scen = apply(base_model, scenario).solve(req.time_limit_s)
+    diff = compare(base, scen)
+    saved = str(ScenarioStore(config.home() / "scenarios").save(scenario, overwrite=True)) if req.name else None
+    b, s = _network_out(base), _network_out(scen)
+    changes = []
+    fc = getattr(diff, "flow_changes", None)
+    if fc is not None and len(fc):
+        for r in fc.head(15).to_dict("records"):
+            changes.append({k: (round(v, 3) if isinstance(v, float) else v) for k, v in r.items()})
+    delta = None if b.cost is None or s.cost is None else round(s.cost - b.cost, 2)
+    return WhatIfResult(
+        name=scenario.name, edits=[e.model_dump() for e in req.edits], baseline=b, scenario=s,
+        cost_delta=delta, cost_delta_pct=None if delta is None or not b.cost else round(100 * delta / b.cost, 2),
+        service_delta_pct=None if b.service_pct is None or s.service_pct is None
+        else round(s.service_pct - b.service_pct, 2),
+        flow_changes=changes, summary_en=list(diff.sentences_en), summary_zh=list(diff.sentences_zh),
+        saved_as=saved)

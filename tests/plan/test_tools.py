@@ -1,0 +1,63 @@
+"""Planning tools on the stored electronics sample: policies, network, what-if."""
+
+from __future__ import annotations
+
+import pytest
+
+from supplypilot.errors import InputError, UnknownEntityError
+from supplypilot.tools import REGISTRY, Context
+
+
+@pytest.fixture
+def ctx(sample_store) -> Context:
+    return Context(store_url=sample_store.url)
+
+
+def test_inventory_policy_from_forecast_and_lead_time(ctx):
+    """The policy of a phone uses its forecast error and lane lead time; reorder point = lead-time demand + safety stock."""
+    r = REGISTRY.get("inventory_policy").run({"item": "PH001-256", "service_level": 0.95}, ctx)
+    assert r.policy in {"rQ", "base_stock", "sS", "order_up_to"}
+    assert r.demand_per_day > 0 and r.demand_std_per_day > 0 and r.lead_time_days > 0
+    if r.policy == "rQ":
+        ltd = r.demand_per_day * r.lead_time_days
+        assert r.parameters["reorder_point"] == pytest.approx(ltd + r.safety_stock, rel=1e-3)
+    assert r.service_level == pytest.approx(0.95, abs=1e-3)
+    assert "forecast" in r.reason
+
+
+def test_higher_service_needs_more_safety_stock(ctx):
+    """Raising the target service level from 90 % to 99 % raises the safety stock."""
+    low = REGISTRY.get("inventory_policy").run({"item": "PH001-256", "service_level": 0.90}, ctx)
+    high = REGISTRY.get("inventory_policy").run({"item": "PH001-256", "service_level": 0.99}, ctx)
+    assert high.safety_stock > low.safety_stock
+
+
+def test_inventory_policy_rejects_unknown_item_and_impossible_service(ctx):
+    """An unknown item is named; a service level of 1 is refused with the standard message."""
+    with pytest.raises(UnknownEntityError, match="NOPE"):
+        REGISTRY.get("inventory_policy").run({"item": "NOPE"}, ctx)
+    with pytest.raises(InputError, match=r"The 'service_level' parameter of inventory_policy"):
+        REGISTRY.get("inventory_policy").run({"item": "PH001-256", "service_level": 1.0}, ctx)
+
+
+def test_network_serves_all_recent_demand(ctx):
+    """The baseline network is solved to optimality and meets all of the last 28 days' demand."""
+    r = REGISTRY.get("plan_network").run({"period_days": 28}, ctx)
+    assert r.status == "optimal"
+    assert r.service_pct == pytest.approx(100.0)
+    assert r.cost == pytest.approx(sum(r.cost_breakdown.values()), rel=1e-6)
+
+
+def test_closing_a_plant_costs_more_and_is_explained(ctx):
+    """Closing the Shenzhen plant raises cost against the baseline and the summary says so in both languages."""
+    r = REGISTRY.get("what_if").run({"edits": [{"kind": "node_closed", "node": "PLT-SZ"}]}, ctx)
+    assert r.scenario.status in {"optimal", "feasible"}
+    assert r.cost_delta is not None and r.cost_delta > 0
+    assert r.cost_delta == pytest.approx(r.scenario.cost - r.baseline.cost, abs=0.02)
+    assert r.summary_en and r.summary_zh
+
+
+def test_what_if_with_unknown_node_is_refused(ctx):
+    """An edit naming a node that is not in the network is refused before solving."""
+    with pytest.raises((InputError, UnknownEntityError), match="DC-NOWHERE"):
+        REGISTRY.get("what_if").run({"edits": [{"kind": "node_closed", "node": "DC-NOWHERE"}]}, ctx)
