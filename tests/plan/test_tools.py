@@ -61,3 +61,23 @@ def test_what_if_with_unknown_node_is_refused(ctx):
     """An edit naming a node that is not in the network is refused before solving."""
     with pytest.raises((InputError, UnknownEntityError), match="DC-NOWHERE"):
         REGISTRY.get("what_if").run({"edits": [{"kind": "node_closed", "node": "DC-NOWHERE"}]}, ctx)
+
+
+def test_routes_serve_reachable_stores_within_capacity(ctx, tmp_path):
+    """Each DC's daily run serves every reachable store once, within truck capacity; far stores are listed as line-haul."""
+    r = REGISTRY.get("plan_routes").run({"depot": "DC-EAST", "time_limit_s": 2}, ctx)
+    d = r.depots[0]
+    assert d.status == "feasible" and d.trucks_used >= 1
+    visited = [s.stop for route in d.routes for s in route.stops]
+    assert len(visited) == len(set(visited)) == d.stops
+    assert all(route.load_kg <= route.capacity_kg for route in d.routes)
+    assert all(route.departure >= "06:00" and route.back <= "22:00" for route in d.routes)
+    assert d.distance_km == pytest.approx(sum(route.distance_km for route in d.routes), abs=0.1)
+    assert any("line-haul" in u for u in d.unserved)
+    assert d.map and d.map.endswith(".png")
+
+
+def test_routes_refuse_a_truck_smaller_than_one_drop(ctx):
+    """A truck capacity below the largest single delivery is refused with the store named."""
+    with pytest.raises(InputError, match="vehicle_capacity"):
+        REGISTRY.get("plan_routes").run({"depot": "DC-EAST", "vehicle_capacity": 1}, ctx)

@@ -125,3 +125,96 @@ def store_network(store: Store, period_days: int = 28) -> Any:
 
 def ceil_int(x: float) -> int:
     return int(math.ceil(x - 1e-9))
+
+
+# --------------------------------------------------------------------------- delivery routes
+
+DEPOT_OPEN, DEPOT_CLOSE = 6 * 60, 22 * 60  # minutes since midnight
+STORE_OPEN, STORE_CLOSE = 7 * 60, 19 * 60
+SERVICE_MINUTES = 15.0
+SPEED_KMH = 50.0
+
+
+def delivery_loads(store: Store, depot: str, days: int = 7) -> pd.DataFrame:
+    """What ``depot`` delivers to each store it serves in one day: recent mean daily demand.
+
+    Quantities are in units and in kilograms (item weights); the stores served are the
+    destinations of the depot's lanes. The figures are the mean over the last ``days`` days of
+    cleaned demand, the volume a daily replenishment run has to carry.
+    """
+    from sqlalchemy import func
+
+    from supplypilot.data.model import Demand
+
+    with store.engine.connect() as conn:
+        dep = conn.execute(select(Location).where(Location.code == depot)).scalars().first()
+        if dep is None:
+            raise UnknownEntityError("location", depot, "Give a DC code (see `supplypilot data status`).")
+        dests = [r[0] for r in conn.execute(
+            select(Lane.destination_code).join(Location, Location.code == Lane.destination_code)
+            .where(Lane.origin_code == depot, Location.kind.in_(["store", "customer"]))).all()]
+        if not dests:
+            raise InputError(f"Location {depot!r} has no lanes to stores or customers; it delivers nothing.",
+                             where="depot")
+        last = conn.execute(select(func.max(Demand.date)).where(Demand.location_code.in_(dests))).scalar_one()
+        if last is None:
+            raise InputError(f"The stores served by {depot!r} have no demand history.", where="depot")
+        start = pd.Timestamp(last) - pd.Timedelta(days=days - 1)
+        value = func.coalesce(Demand.qty_clean, Demand.qty)
+        rows = pd.read_sql(
+            select(Demand.location_code, func.sum(value).label("units"),
+                   func.sum(value * func.coalesce(Item.weight_kg, 0.5)).label("kg"))
+            .join(Item, Item.code == Demand.item_code)
+            .where(Demand.location_code.in_(dests), Demand.date >= start.date())
+            .group_by(Demand.location_code), conn)
+        locs = pd.read_sql(select(Location.code, Location.name, Location.lat, Location.lon)
+                           .where(Location.code.in_([*dests, depot])), conn)
+    rows[["units", "kg"]] = rows[["units", "kg"]] / days
+    out = locs[locs.code != depot].merge(rows, left_on="code", right_on="location_code", how="left").fillna(
+        {"units": 0.0, "kg": 0.0})
+    out.attrs["depot"] = locs[locs.code == depot].iloc[0].to_dict()
+    out.attrs["as_of"] = str(pd.Timestamp(last).date())
+    return out[["code", "name", "lat", "lon", "units", "kg"]]
+
+
+def routing_model(store: Store, depot: str, vehicles: int | None = None, vehicle_capacity_kg: float | None = None,
+                  days: int = 7) -> tuple[Any, pd.DataFrame]:
+    """A CVRP with time windows for one depot's daily run (capacity in kilograms)."""
+    from supplypilot.plan.routing import RoutingModel
+
+    loads = delivery_loads(store, depot, days)
+    loads = loads[loads.kg > 0].reset_index(drop=True)
+    if loads.empty:
+        raise InputError(f"No store served by {depot!r} has recent demand to deliver.", where="depot")
+    # stores a truck cannot reach within their receiving hours go by line-haul, not on this run
+    from supplypilot.plan._routing_geo import haversine_matrix
+
+    dep0 = loads.attrs["depot"]
+    km = haversine_matrix([float(dep0["lat"]), *loads.lat.astype(float)],
+                          [float(dep0["lon"]), *loads.lon.astype(float)])[0, 1:]
+    reach_km = 0.95 * SPEED_KMH * min((STORE_CLOSE - DEPOT_OPEN) / 60,  # there before closing,
+                                      (DEPOT_CLOSE - DEPOT_OPEN - SERVICE_MINUTES) / 120)  # and back
+    far = km > reach_km
+    loads.attrs["line_haul"] = [f"{c}: {d:.0f} km from {depot}, beyond a same-day truck ({reach_km:.0f} km); "
+                                "ship by line-haul" for c, d in zip(loads.code[far], km[far], strict=True)]
+    attrs = dict(loads.attrs)
+    loads = loads[~far].reset_index(drop=True)
+    loads.attrs.update(attrs)
+    if loads.empty:
+        raise InputError(f"Every store served by {depot!r} is beyond a same-day truck run.", where="depot")
+    cap = float(vehicle_capacity_kg or 1500.0)
+    biggest = float(loads.kg.max())
+    if biggest > cap:
+        raise InputError(f"The 'vehicle_capacity' parameter of plan_routes must be at least the largest drop "
+                         f"({biggest:.0f} kg at {loads.code[int(loads.kg.idxmax())]}). Got {cap:g} instead.",
+                         where="vehicle_capacity")
+    count = vehicles or max(1, ceil_int(loads.kg.sum() / cap) + 2)
+    dep = loads.attrs["depot"]
+    m = RoutingModel()
+    m.add_depot(depot, lat=float(dep["lat"]), lon=float(dep["lon"]), tw_early=DEPOT_OPEN, tw_late=DEPOT_CLOSE)
+    for r in loads.itertuples(index=False):
+        m.add_stop(r.code, lat=float(r.lat), lon=float(r.lon), demand=ceil_int(r.kg), service_time=SERVICE_MINUTES,
+                   tw_early=STORE_OPEN, tw_late=STORE_CLOSE)
+    m.add_vehicle_type("truck", capacity=ceil_int(cap), count=count, depot=depot, fixed_cost=300.0,
+                       unit_distance_cost=3.5, speed_kmh=SPEED_KMH, tw_early=DEPOT_OPEN, tw_late=DEPOT_CLOSE)
+    return m, loads

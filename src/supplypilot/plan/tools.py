@@ -162,3 +162,95 @@ def what_if(req: WhatIfRequest, ctx: Context) -> WhatIfResult:
         else round(s.service_pct - b.service_pct, 2),
         flow_changes=changes, summary_en=list(diff.sentences_en), summary_zh=list(diff.sentences_zh),
         saved_as=saved)
+
+
+# --------------------------------------------------------------------------- delivery routes
+
+
+class RoutesRequest(_Request):
+    depot: str | None = Field(default=None, description="DC code the trucks leave from; empty: every DC.")
+    vehicles: int | None = Field(default=None, ge=1, le=200, description="Trucks available per DC; empty: as many as needed.")
+    vehicle_capacity: float | None = Field(default=None, gt=0, le=40000, description="Truck capacity in kg (default 1500).")
+    time_limit_s: float = Field(default=10.0, gt=0, le=600, description="Search time per DC in seconds.")
+    plot: bool = Field(default=True, description="Write a route map PNG per DC to the out folder.")
+
+
+class StopOut(BaseModel):
+    stop: str = Field(description="Store code.")
+    arrival: str = Field(description="Arrival time (HH:MM).")
+    kg: float = Field(description="Kilograms delivered.")
+
+
+class RouteOut(BaseModel):
+    depot: str = Field(description="DC the truck leaves from.")
+    vehicle: str = Field(description="Truck.")
+    departure: str = Field(description="Departure time (HH:MM).")
+    back: str = Field(description="Return time (HH:MM).")
+    distance_km: float = Field(description="Route length (km).")
+    load_kg: float = Field(description="Total load (kg).")
+    capacity_kg: float = Field(description="Truck capacity (kg).")
+    stops: list[StopOut] = Field(description="Stops in order.")
+
+
+class DepotRoutes(BaseModel):
+    depot: str = Field(description="DC code.")
+    status: str = Field(description="feasible or none (PyVRP does not prove optimality).")
+    trucks_used: int = Field(description="Trucks used.")
+    distance_km: float = Field(description="Total distance (km).")
+    cost: float = Field(description="Fixed + distance cost (CNY).")
+    stops: int = Field(description="Stores served.")
+    unserved: list[str] = Field(description="Stores not served, with the reason.")
+    based_on: str = Field(description="What the delivery quantities are.")
+    map: str | None = Field(description="Route map PNG.")
+    routes: list[RouteOut] = Field(description="One entry per truck used.")
+
+
+class RoutesResult(BaseModel):
+    depots: list[DepotRoutes] = Field(description="Routes per DC.")
+    distance_km: float = Field(description="Total distance over all DCs (km).")
+    trucks_used: int = Field(description="Trucks used over all DCs.")
+
+
+def _hhmm(minutes: float) -> str:
+    m = int(round(minutes))
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
+@tool("plan_routes", en="Plan optimised delivery routes from each DC to its stores for today's delivery volumes.",
+      zh="根据当前配送量，生成从配送中心到门店的最优配送路线。", group="plan", cli="routes")
+def plan_routes(req: RoutesRequest, ctx: Context) -> RoutesResult:
+    from sqlalchemy import select as _select
+
+    from supplypilot.data.model import Location
+    from supplypilot.plan.from_store import routing_model
+    from supplypilot.plan.route_map import plot_routes
+
+    if req.depot:
+        depots = [req.depot]
+    else:
+        with ctx.store.engine.connect() as conn:
+            depots = list(conn.execute(_select(Location.code).where(Location.kind == "dc")
+                                       .order_by(Location.code)).scalars())
+    out = []
+    for d in depots:
+        model, loads = routing_model(ctx.store, d, req.vehicles, req.vehicle_capacity)
+        res = model.solve(req.time_limit_s, seed=0)
+        path = None
+        if req.plot:
+            folder = config.out_dir() / "routes"
+            folder.mkdir(parents=True, exist_ok=True)
+            path = str(folder / f"routes_{d}.png")
+            plot_routes(res, model, path=path)
+        routes = [RouteOut(depot=d, vehicle=r.vehicle, departure=_hhmm(r.start_time), back=_hhmm(r.end_time),
+                           distance_km=round(r.distance, 2), load_kg=float(r.load), capacity_kg=float(r.capacity),
+                           stops=[StopOut(stop=v.stop, arrival=_hhmm(v.arrival), kg=float(v.quantity))
+                                  for v in r.visits])
+                  for r in res.routes if r.visits]
+        out.append(DepotRoutes(
+            depot=d, status=res.status.value, trucks_used=len(routes), distance_km=round(res.total_distance, 2),
+            cost=round(float(res.objective or 0.0), 2), stops=sum(len(r.stops) for r in routes),
+            unserved=[f"{u.stop}: {u.reason}" for u in res.unserved] + list(loads.attrs.get("line_haul", [])),
+            based_on=(f"mean daily demand of the last 7 days up to {loads.attrs.get('as_of', '?')} at each store, "
+                      f"in kg (item weights)"), map=path, routes=routes))
+    return RoutesResult(depots=out, distance_km=round(sum(x.distance_km for x in out), 2),
+                        trucks_used=sum(x.trucks_used for x in out))
