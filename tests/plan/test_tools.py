@@ -81,3 +81,23 @@ def test_routes_refuse_a_truck_smaller_than_one_drop(ctx):
     """A truck capacity below the largest single delivery is refused with the store named."""
     with pytest.raises(InputError, match="vehicle_capacity"):
         REGISTRY.get("plan_routes").run({"depot": "DC-EAST", "vehicle_capacity": 1}, ctx)
+
+
+def test_purchasing_plan_pegs_orders_to_forecast_and_splits_suppliers(ctx):
+    """Purchase orders serve forecast demand, follow supplier lead times and add up to the supplier split."""
+    r = REGISTRY.get("plan_purchasing").run({"horizon_days": 28}, ctx)
+    assert r.weeks == 4 and r.purchase_orders and r.production_orders
+    assert all(po.serves.startswith("FC:") for po in r.purchase_orders)
+    assert all(po.order_date <= po.due_date for po in r.purchase_orders)
+    assert r.purchase_cost == pytest.approx(sum(po.cost for po in r.purchase_orders), abs=0.05)
+    split = {(s["item"], s["supplier"]) for s in r.supplier_split}
+    assert {(po.item, po.supplier) for po in r.purchase_orders} <= split
+    assert 0 < r.service_pct <= 100
+
+
+def test_purchasing_with_impossible_budget_explains_the_conflict(ctx):
+    """A budget far below the cheapest possible purchase is infeasible and the conflict names the budget."""
+    r = REGISTRY.get("plan_purchasing").run({"horizon_days": 28, "budget": 1.0}, ctx)
+    assert r.status == "infeasible"
+    assert r.purchase_orders == []
+    assert any("budget" in b.lower() for b in r.binding)

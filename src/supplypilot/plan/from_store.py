@@ -218,3 +218,159 @@ def routing_model(store: Store, depot: str, vehicles: int | None = None, vehicle
     m.add_vehicle_type("truck", capacity=ceil_int(cap), count=count, depot=depot, fixed_cost=300.0,
                        unit_distance_cost=3.5, speed_kmh=SPEED_KMH, tw_early=DEPOT_OPEN, tw_late=DEPOT_CLOSE)
     return m, loads
+
+
+# --------------------------------------------------------------------------- MRP and purchasing
+
+WEEK = 7
+
+
+def _days_to_weeks(days: float) -> int:
+    return max(0, ceil_int(float(days) / WEEK))
+
+
+def mrp_model(store: Store, items: list[str] | None = None, horizon_days: int = 56,
+              lot_sizing: str = "wagner-whitin", ordering_cost: float = 100.0, setup_cost: float = 500.0,
+              holding_rate: float = 0.25, forecast_model: str = "AutoETS") -> tuple[Any, dict[str, Any]]:
+    """A weekly MRP model of the stored company: forecast demand, BOM, stock, open orders, lines.
+
+    Period 1 is the week after the last day of demand history. Independent demand is the
+    forecast of each finished good (all locations), summed per week, with reference
+    ``FC:<item>:W<k>``; on-hand is the latest fused stock estimate (or snapshot) summed over
+    locations; open purchase and production orders due in the horizon are scheduled receipts;
+    purchased items take their primary supplier's lead time, made items one week; each made item
+    loads the line it was last produced on (hours = qty / rate).
+    """
+    from sqlalchemy import func
+
+    from supplypilot.data.model import (BomLine, InventoryEstimate, InventorySnapshot, ProductionOrder,
+                                        ProductionRecord, PurchaseOrderLine, Resource)
+    from supplypilot.forecast.service import forecast_store
+    from supplypilot.plan.mrp import MrpModel
+
+    weeks = max(1, ceil_int(horizon_days / WEEK))
+    fc = forecast_store(store, items or None, level="item", horizon=weeks * WEEK, levels=[80], model=forecast_model)
+    start = fc.history["ds"].max() + pd.Timedelta(days=1)
+    f = fc.forecasts.assign(week=lambda d: ((d["ds"] - start).dt.days // WEEK + 1).astype(int))
+    weekly = f.groupby(["unique_id", "week"], as_index=False)["forecast"].sum()
+    with store.engine.connect() as conn:
+        item_rows = pd.read_sql(select(Item.code, Item.kind, Item.unit_cost), conn).set_index("code")
+        bom = pd.read_sql(select(BomLine.parent_code, BomLine.child_code, BomLine.qty_per, BomLine.scrap_rate), conn)
+        sup = pd.read_sql(select(SupplierItem.item_code, SupplierItem.supplier_code, SupplierItem.unit_price,
+                                 SupplierItem.lead_time_days, Supplier.lead_time_days.label("sup_lt"),
+                                 SupplierItem.is_primary)
+                          .join(Supplier, Supplier.code == SupplierItem.supplier_code), conn)
+        est_last = conn.execute(select(func.max(InventoryEstimate.date))).scalar_one()
+        if est_last is not None:
+            stock = pd.read_sql(select(InventoryEstimate.item_code, func.sum(InventoryEstimate.on_hand).label("on_hand"))
+                                .where(InventoryEstimate.date == est_last).group_by(InventoryEstimate.item_code), conn)
+        else:
+            snap_last = conn.execute(select(func.max(InventorySnapshot.date))).scalar_one()
+            stock = pd.read_sql(select(InventorySnapshot.item_code, func.sum(InventorySnapshot.on_hand).label("on_hand"))
+                                .where(InventorySnapshot.date == snap_last, InventorySnapshot.source == "ERP")
+                                .group_by(InventorySnapshot.item_code), conn)
+        po = pd.read_sql(select(PurchaseOrderLine.item_code, PurchaseOrderLine.due_date, PurchaseOrderLine.qty,
+                                PurchaseOrderLine.received_qty, PurchaseOrderLine.po_number)
+                         .where(PurchaseOrderLine.status.in_(["open", "partial"])), conn)
+        mo = pd.read_sql(select(ProductionOrder.item_code, ProductionOrder.due_date, ProductionOrder.qty,
+                                ProductionOrder.order_number)
+                         .where(ProductionOrder.status.in_(["planned", "released", "in_progress"])), conn)
+        lines = pd.read_sql(select(ProductionRecord.item_code, ProductionRecord.resource_code,
+                                   func.max(ProductionRecord.date).label("last"))
+                            .group_by(ProductionRecord.item_code, ProductionRecord.resource_code), conn)
+        res = pd.read_sql(select(Resource.code, Resource.capacity_per_hour, Resource.hours_per_day, Resource.kind), conn)
+    # which items to plan: the finished goods forecast and everything below them in the BOM
+    plan_items: set[str] = set(weekly["unique_id"])
+    frontier = list(plan_items)
+    children = bom.groupby("parent_code")
+    while frontier:
+        p = frontier.pop()
+        if p in children.groups:
+            for c in children.get_group(p)["child_code"]:
+                if c not in plan_items:
+                    plan_items.add(c)
+                    frontier.append(c)
+    primary = sup.sort_values(["is_primary", "unit_price"], ascending=[False, True]).drop_duplicates("item_code")
+    primary = primary.set_index("item_code")
+    stock = stock.set_index("item_code")["on_hand"] if len(stock) else pd.Series(dtype=float)
+    made = set(bom["parent_code"])
+    m = MrpModel(horizon=weeks)
+    for code in sorted(plan_items):
+        cost = float(item_rows.loc[code, "unit_cost"]) if code in item_rows.index else 0.0
+        buy = code in primary.index and code not in made
+        if buy:
+            p = primary.loc[code]
+            lt = _days_to_weeks(p["lead_time_days"] if pd.notna(p["lead_time_days"]) else p["sup_lt"])
+        else:
+            lt = 1
+        m.add_item(code, lead_time=lt, on_hand=max(0.0, float(stock.get(code, 0.0))), lot_sizing=lot_sizing,
+                   unit_cost=cost, setup_cost=ordering_cost if buy else setup_cost,
+                   holding_cost=cost * holding_rate / 52, make_or_buy="buy" if buy else "make")
+    for r in bom.itertuples(index=False):
+        if r.parent_code in plan_items:
+            m.add_bom_line(r.parent_code, r.child_code, float(r.qty_per), scrap=float(r.scrap_rate or 0.0))
+    for r in weekly.itertuples(index=False):
+        if r.forecast > 0 and 1 <= r.week <= weeks:
+            m.add_demand(r.unique_id, int(r.week), float(r.forecast), ref=f"FC:{r.unique_id}:W{int(r.week)}")
+
+    def week_of(d: Any) -> int:
+        return max(1, int((pd.Timestamp(d) - start).days // WEEK + 1))
+
+    for r in po.itertuples(index=False):
+        left = float(r.qty) - float(r.received_qty or 0.0)
+        if r.item_code in plan_items and left > 0 and week_of(r.due_date) <= weeks:
+            m.add_scheduled_receipt(r.item_code, week_of(r.due_date), left, ref=f"PO:{r.po_number}")
+    for r in mo.itertuples(index=False):
+        if r.item_code in plan_items and week_of(r.due_date) <= weeks:
+            m.add_scheduled_receipt(r.item_code, week_of(r.due_date), float(r.qty), ref=f"MO:{r.order_number}")
+    if len(lines):
+        lines = lines.merge(res, left_on="resource_code", right_on="code")
+        line_of = lines[lines.kind == "line"].sort_values("last").drop_duplicates("item_code", keep="last")
+        used = set()
+        for r in line_of.itertuples(index=False):
+            if r.item_code in plan_items and r.item_code in made:
+                if r.resource_code not in used:
+                    m.add_resource(r.resource_code, float(r.hours_per_day) * 6)  # hours a week, 6 shifts
+                    used.add(r.resource_code)
+                m.add_usage(r.item_code, r.resource_code, per_unit=1.0 / float(r.capacity_per_hour))
+    context = {"start": start, "weeks": weeks, "forecast": fc, "primary": primary, "suppliers": sup}
+    return m, context
+
+
+def sourcing_model(store: Store, buys: pd.DataFrame, weeks: int, budget: float | None = None) -> Any:
+    """Supplier choice for the planned buys (``item, qty`` over the horizon) as a MILP.
+
+    Offers come from ``supplier_item`` (price breaks, MOQ, item lead time); suppliers bring their
+    reliability and weekly capacity (times the horizon). Expected shortfall ``(1 − r)·qty`` costs
+    half the unit cost, so a cheap but unreliable supplier pays for its risk.
+    """
+    import json
+
+    from supplypilot.plan.sourcing import SourcingModel
+
+    with store.engine.connect() as conn:
+        offers = pd.read_sql(select(SupplierItem.supplier_code, SupplierItem.item_code, SupplierItem.unit_price,
+                                    SupplierItem.price_breaks, SupplierItem.lead_time_days, SupplierItem.moq,
+                                    Supplier.lead_time_days.label("sup_lt"), Supplier.moq.label("sup_moq"),
+                                    Supplier.reliability, Supplier.capacity_per_week)
+                             .join(Supplier, Supplier.code == SupplierItem.supplier_code)
+                             .where(SupplierItem.item_code.in_(list(buys["item"]))), conn)
+        costs = dict(conn.execute(select(Item.code, Item.unit_cost)).all())
+    m = SourcingModel()
+    for r in offers.drop_duplicates("supplier_code").itertuples(index=False):
+        cap = None if pd.isna(r.capacity_per_week) else float(r.capacity_per_week) * weeks
+        m.add_supplier(r.supplier_code, reliability=float(r.reliability), capacity=cap)
+    for b in buys.itertuples(index=False):
+        m.add_item(b.item, float(b.qty), shortfall_penalty=0.5 * float(costs.get(b.item, 0.0)))
+    for r in offers.itertuples(index=False):
+        breaks = json.loads(r.price_breaks) if isinstance(r.price_breaks, str) and r.price_breaks else None
+        price: Any = [(float(q), float(p)) for q, p in breaks] if breaks else float(r.unit_price)
+        if isinstance(price, list) and price and price[0][0] > 0:
+            price = [(0.0, float(r.unit_price)), *price] if price[0][1] != float(r.unit_price) else \
+                [(0.0, price[0][1]), *price[1:]]
+        moq = r.moq if pd.notna(r.moq) else r.sup_moq
+        lt = r.lead_time_days if pd.notna(r.lead_time_days) else r.sup_lt
+        m.add_offer(r.supplier_code, r.item_code, price, moq=float(moq or 0.0), lead_time=_days_to_weeks(lt))
+    if budget is not None:
+        m.set_budget(budget)
+    return m

@@ -254,3 +254,107 @@ def plan_routes(req: RoutesRequest, ctx: Context) -> RoutesResult:
                       f"in kg (item weights)"), map=path, routes=routes))
     return RoutesResult(depots=out, distance_km=round(sum(x.distance_km for x in out), 2),
                         trucks_used=sum(x.trucks_used for x in out))
+
+
+# --------------------------------------------------------------------------- purchasing (MRP + sourcing)
+
+
+class PurchasingRequest(_Request):
+    items: list[str] = Field(default_factory=list, description="Finished goods to plan; empty: all with demand.")
+    horizon_days: int = Field(default=56, ge=7, le=364, description="Planning horizon in days (weekly buckets).")
+    lot_sizing: Literal["lot_for_lot", "poq", "eoq", "wagner_whitin"] = Field(
+        default="wagner_whitin", description="Lot-sizing rule for planned orders.")
+    budget: float | None = Field(default=None, gt=0, description="Purchase budget over the horizon (CNY); empty: none.")
+    time_limit_s: float = Field(default=30.0, gt=0, le=600, description="Solver time limit in seconds.")
+
+
+class PurchaseOrderOut(BaseModel):
+    item: str = Field(description="Item to buy.")
+    supplier: str = Field(description="Supplier chosen.")
+    order_date: str = Field(description="Date to place the order (YYYY-MM-DD).")
+    due_date: str = Field(description="Date it is needed (YYYY-MM-DD).")
+    qty: float = Field(description="Units to order (rounded up).")
+    unit_price: float = Field(description="Unit price at this supplier's price break.")
+    cost: float = Field(description="qty x unit_price.")
+    serves: str = Field(description="Demand it is pegged to (forecast references).")
+
+
+class ProductionOrderOut(BaseModel):
+    item: str = Field(description="Item to make.")
+    start_date: str = Field(description="Week the order is released (YYYY-MM-DD, Monday of the bucket).")
+    due_date: str = Field(description="Date it is due (YYYY-MM-DD).")
+    qty: float = Field(description="Units to make (rounded up).")
+    serves: str = Field(description="Demand it is pegged to.")
+
+
+class PurchasingResult(BaseModel):
+    status: str = Field(description="optimal, feasible, infeasible or none (supplier choice).")
+    horizon_start: str = Field(description="First day of the plan.")
+    weeks: int = Field(description="Weekly buckets planned.")
+    purchase_orders: list[PurchaseOrderOut] = Field(description="Orders to place with suppliers.")
+    production_orders: list[ProductionOrderOut] = Field(description="Orders to make in the plants.")
+    purchase_cost: float = Field(description="Cost of the purchase orders (CNY).")
+    service_pct: float = Field(description="Forecast demand covered on time, percent.")
+    ending_inventory_value: float = Field(description="Projected inventory value at the horizon end (CNY).")
+    supplier_split: list[dict[str, Any]] = Field(description="Units and cost per item and supplier, with the reason.")
+    binding: list[str] = Field(description="Binding constraints and exceptions (capacity, past-due, budget).")
+    forecast_basis: str = Field(description="What demand the plan covers.")
+
+
+def _date(start: Any, week: int) -> str:
+    import pandas as pd
+
+    return str((start + pd.Timedelta(days=7 * (int(week) - 1))).date())
+
+
+@tool("plan_purchasing", en="Plan purchasing and production (MRP with BOM, stock, open orders, supplier choice).",
+      zh="制定采购与生产计划（物料需求计划：BOM展开、库存与在途净算、供应商选择）。", group="plan", cli="purchasing")
+def plan_purchasing(req: PurchasingRequest, ctx: Context) -> PurchasingResult:
+    import math
+
+    import pandas as pd
+
+    from supplypilot.plan.from_store import mrp_model, sourcing_model
+
+    rule = req.lot_sizing.replace("_", "-")
+    model, info = mrp_model(ctx.store, req.items or None, req.horizon_days, lot_sizing=rule)
+    mrp = model.solve(req.time_limit_s)
+    start, weeks = info["start"], info["weeks"]
+    orders = mrp.planned_orders
+    buys = orders[orders["kind"] == "buy"]
+    split: list[dict[str, Any]] = []
+    status = mrp.status.value
+    shares: dict[str, list[tuple[str, float, float]]] = {}
+    binding = list(mrp.binding)
+    if len(buys):
+        totals = buys.groupby("item", as_index=False)["qty"].sum()
+        src = sourcing_model(ctx.store, totals, weeks, req.budget).solve(req.time_limit_s)
+        status = src.status.value if src.status.value != "optimal" else status
+        binding += list(src.binding) + list(src.conflicts)
+        if src.is_feasible():
+            for r in src.allocation.itertuples(index=False):
+                shares.setdefault(r.item, []).append((r.supplier, float(r.qty), float(r.unit_price)))
+                split.append({"item": r.item, "supplier": r.supplier, "qty": round(float(r.qty), 2),
+                              "unit_price": round(float(r.unit_price), 4), "cost": round(float(r.cost), 2),
+                              "reason": str(r.reason)})
+    pos: list[PurchaseOrderOut] = []
+    for r in buys.itertuples(index=False):
+        total = sum(q for _, q, _ in shares.get(r.item, [])) or 1.0
+        for sup, q, price in shares.get(r.item, []):
+            qty = math.ceil(float(r.qty) * q / total - 1e-9)
+            if qty > 0:
+                pos.append(PurchaseOrderOut(item=r.item, supplier=sup, order_date=_date(start, r.release),
+                                            due_date=_date(start, r.due), qty=float(qty), unit_price=round(price, 4),
+                                            cost=round(qty * price, 2), serves=", ".join(r.pegging)))
+    mos = [ProductionOrderOut(item=r.item, start_date=_date(start, r.release), due_date=_date(start, r.due),
+                              qty=float(math.ceil(float(r.qty) - 1e-9)), serves=", ".join(r.pegging))
+           for r in orders[orders["kind"] == "make"].itertuples(index=False)]
+    fc = info["forecast"]
+    return PurchasingResult(
+        status=status, horizon_start=str(pd.Timestamp(start).date()), weeks=weeks, purchase_orders=pos,
+        production_orders=mos, purchase_cost=round(sum(p.cost for p in pos), 2),
+        service_pct=round(100 * float(mrp.kpis.get("service_level", 0.0)), 2),
+        ending_inventory_value=round(float(mrp.kpis.get("ending_inventory_value", 0.0)), 2),
+        supplier_split=split, binding=binding,
+        forecast_basis=(f"{fc.horizon}-day AutoETS forecast of {fc.forecasts['unique_id'].nunique()} finished goods "
+                        f"from demand history {str(fc.history['ds'].min())[:10]}..{str(fc.history['ds'].max())[:10]}"))
