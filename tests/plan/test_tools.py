@@ -101,3 +101,24 @@ def test_purchasing_with_impossible_budget_explains_the_conflict(ctx):
     assert r.status == "infeasible"
     assert r.purchase_orders == []
     assert any("budget" in b.lower() for b in r.binding)
+
+
+def test_production_schedule_respects_calendars_and_routing(ctx):
+    """Every batch runs inside its line's working hours, on a line that has made the item, and a Gantt chart is written."""
+    r = REGISTRY.get("plan_production").run({"plant": "PLT-CD", "horizon_days": 7, "time_limit_s": 5}, ctx)
+    assert r.status in {"optimal", "feasible"}
+    assert r.orders > 0 and r.batches >= r.orders
+    assert all(op.machine.startswith("CD-") for op in r.operations)
+    for op in r.operations:  # lines run from 06:00 for at most 20 h: nothing in 02:00-06:00
+        for stamp in (op.start, op.end):
+            hhmm = stamp[-5:]
+            assert not ("02:00" < hhmm < "06:00"), op
+        assert op.start < op.end
+    assert all(0 < u <= 100 for u in r.utilisation.values())
+    assert r.gantt_png and r.gantt_html
+
+
+def test_production_schedule_rejects_unknown_plant(ctx):
+    """A plant code that is not a plant is refused and named."""
+    with pytest.raises(UnknownEntityError, match="PLT-XX"):
+        REGISTRY.get("plan_production").run({"plant": "PLT-XX"}, ctx)

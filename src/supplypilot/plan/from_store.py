@@ -374,3 +374,98 @@ def sourcing_model(store: Store, buys: pd.DataFrame, weeks: int, budget: float |
     if budget is not None:
         m.set_budget(budget)
     return m
+
+
+# --------------------------------------------------------------------------- production schedule
+
+SHIFT_START = 6 * 60  # lines start at 06:00 and run their hours_per_day from there
+CHANGEOVER_MIN = 45   # minutes to switch a line between product families
+
+
+def schedule_model(store: Store, plant: str | None = None, horizon_days: int = 14) -> tuple[Any, dict[str, Any]]:
+    """A CP-SAT scheduling model of the open production orders in the next ``horizon_days``.
+
+    Time is in minutes from 00:00 of the first day after the demand history. Each order runs
+    on its assigned line (or any line of the plant that has made the item) and then, for
+    families that are tested, on the plant's test station; orders longer than a day's shift are
+    split into batches of at most one shift, because an operation cannot run through the night.
+    Line calendars come from ``resource_calendar`` (available hours per day, maintenance); family
+    changeovers on a line take :data:`CHANGEOVER_MIN` minutes.
+    """
+    from sqlalchemy import func
+
+    from supplypilot.data.model import Demand, ProductionOrder, ProductionRecord, Resource, ResourceCalendar
+    from supplypilot.plan.schedule import Calendar, ScheduleModel
+
+    with store.engine.connect() as conn:
+        last = conn.execute(select(func.max(Demand.date))).scalar_one()
+        if last is None:
+            raise InputError("The store holds no demand history; nothing to anchor a schedule on.", where="store")
+        start = pd.Timestamp(last) + pd.Timedelta(days=1)
+        end = start + pd.Timedelta(days=horizon_days)
+        q = select(ProductionOrder).where(ProductionOrder.status.in_(["planned", "released", "in_progress"]),
+                                          ProductionOrder.release_date < end.date(),
+                                          ProductionOrder.due_date >= (start - pd.Timedelta(days=7)).date())
+        if plant:
+            if conn.execute(select(Location.code).where(Location.code == plant, Location.kind == "plant")).first() is None:
+                raise UnknownEntityError("plant", plant, "Plants are locations of kind 'plant'.")
+            q = q.where(ProductionOrder.plant_code == plant)
+        orders = pd.read_sql(q, conn)
+        res = pd.read_sql(select(Resource), conn).set_index("code")
+        made_on = pd.read_sql(select(ProductionRecord.item_code, ProductionRecord.resource_code).distinct(), conn)
+        cal = pd.read_sql(select(ResourceCalendar.resource_code, ResourceCalendar.date,
+                                 ResourceCalendar.available_hours, ResourceCalendar.reason)
+                          .where(ResourceCalendar.date >= start.date(), ResourceCalendar.date < end.date()), conn)
+        families = dict(conn.execute(select(Item.code, Item.family)).all())
+    if orders.empty:
+        raise InputError(f"No open production orders between {start.date()} and {end.date()}"
+                         f"{' at ' + plant if plant else ''}.", where="horizon_days")
+    m = ScheduleModel()
+    cal["date"] = pd.to_datetime(cal["date"])
+    used = sorted(set(made_on.resource_code[made_on.item_code.isin(orders.item_code)]) | set(orders.resource_code.dropna()))
+    if plant:
+        used = [r for r in used if res.loc[r, "plant_code"] == plant]
+    hours_of: dict[str, float] = {}
+    for rc in used:
+        shifts = []
+        rcal = cal[cal.resource_code == rc].set_index("date")["available_hours"]
+        for d in range(horizon_days + 14):  # two spare weeks so late work still has somewhere to go
+            day = start + pd.Timedelta(days=d)
+            hours = float(rcal.get(day, res.loc[rc, "hours_per_day"]))
+            if hours > 0:
+                shifts.append((d * 1440 + SHIFT_START, d * 1440 + SHIFT_START + int(hours * 60)))
+        hours_of[rc] = float(res.loc[rc, "hours_per_day"])
+        m.add_machine(rc, Calendar.from_shifts(shifts))
+    lines = [r for r in used if res.loc[r, "kind"] == "line"]
+    for rc in lines:
+        fams = sorted({families.get(i) or "other" for i in orders.item_code})
+        m.set_setup_times(rc, {a: {b: 0 if a == b else CHANGEOVER_MIN for b in fams} for a in fams})
+    tests = {p: [r for r in used if res.loc[r, "kind"] == "test" and res.loc[r, "plant_code"] == p]
+             for p in set(orders.plant_code)}
+    tested_items = set(made_on.item_code[made_on.resource_code.map(lambda r: r in res.index and res.loc[r, "kind"] == "test")])
+    batches = []
+    for o in orders.itertuples(index=False):
+        cand = [r for r in made_on.resource_code[made_on.item_code == o.item_code]
+                if r in lines and res.loc[r, "plant_code"] == o.plant_code]
+        if isinstance(o.resource_code, str) and o.resource_code in lines:
+            cand = sorted(set(cand) | {o.resource_code})
+        if not cand:
+            continue
+        fam = families.get(o.item_code) or "other"
+        slowest_rate = min(float(res.loc[r, "capacity_per_hour"]) for r in cand)
+        per_batch = max(1.0, math.floor(min(hours_of[r] for r in cand) * slowest_rate * 0.95))
+        n = max(1, math.ceil(float(o.qty) / per_batch))
+        rel = max(0, int((pd.Timestamp(o.release_date) - start).days) * 1440)
+        due = int((pd.Timestamp(o.due_date) - start).days + 1) * 1440
+        for b in range(n):
+            qty = min(per_batch, float(o.qty) - b * per_batch)
+            name = o.order_number if n == 1 else f"{o.order_number}/{b + 1}"
+            m.add_job(name, release=rel, due=max(due, rel + 1), weight=2 if o.status != "planned" else 1)
+            m.add_operation(name, {r: ceil_int(qty / float(res.loc[r, "capacity_per_hour"]) * 60) for r in cand},
+                            family=fam)
+            tst = tests.get(o.plant_code, [])
+            if o.item_code in tested_items and tst:
+                m.add_operation(name, {r: ceil_int(qty / float(res.loc[r, "capacity_per_hour"]) * 60) for r in tst})
+            batches.append({"job": name, "order": o.order_number, "item": o.item_code, "qty": qty,
+                            "plant": o.plant_code, "due": str(pd.Timestamp(o.due_date).date())})
+    return m, {"start": start, "batches": pd.DataFrame(batches), "orders": orders}
