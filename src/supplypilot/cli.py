@@ -29,7 +29,9 @@ console = Console()
 err_console = Console(stderr=True)
 app = typer.Typer(help="SupplyPilot: plan a supply chain and talk about it.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
-GROUP_HELP = {"data": "Read-only look-ups in the store.", "db": "Store administration."}
+GROUP_HELP = {"data": "Read-only look-ups in the store.", "db": "Store administration.",
+              "plan": "Planning: run alone, `supplypilot plan` runs the whole cycle (forecast, policies, "
+                      "purchasing, schedule, routes); the commands below run one step."}
 
 
 # --------------------------------------------------------------------------- rendering
@@ -121,12 +123,26 @@ def _cli_type(annotation: Any, name: str) -> tuple[Any, bool]:
         return enum.Enum(f"{name}_choice", {str(v): str(v) for v in get_args(annotation)}, type=str), optional
     if origin is list:
         inner, _ = _cli_type(get_args(annotation)[0], name)
+        if not (inner in (str, int, float, bool) or (isinstance(inner, type) and issubclass(inner, enum.Enum))):
+            return list[str], optional  # structured items (e.g. scenario edits) are given as JSON objects
         return list[inner], optional  # type: ignore[valid-type]
     return annotation, optional
 
 
+def _json_item(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise typer.BadParameter(f"expected a JSON object, got {text!r} ({exc.msg})") from None
+
+
 def make_command(tool: Tool) -> Callable[..., None]:
     params = []
+    json_fields = {
+        fname for fname, field in tool.input_model.model_fields.items()
+        if get_origin(field.annotation) is list and _cli_type(field.annotation, fname)[0] == list[str]
+        and get_args(field.annotation)[0] is not str
+    }
     annotations: dict[str, Any] = {}
     for fname, field in tool.input_model.model_fields.items():
         typ, _ = _cli_type(field.annotation, fname)
@@ -151,8 +167,8 @@ def make_command(tool: Tool) -> Callable[..., None]:
     def command(**kwargs: Any) -> None:
         as_json = kwargs.pop("as_json")
         db = kwargs.pop("db")
-        args = {k: ([x.value if isinstance(x, enum.Enum) else x for x in v] if isinstance(v, list)
-                    else v.value if isinstance(v, enum.Enum) else v) for k, v in kwargs.items()}
+        args = {k: ([x.value if isinstance(x, enum.Enum) else _json_item(x) if k in json_fields else x for x in v]
+                    if isinstance(v, list) else v.value if isinstance(v, enum.Enum) else v) for k, v in kwargs.items()}
         run_tool(tool, args, as_json=as_json, db=db)
 
     command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
@@ -188,13 +204,32 @@ def run_tool(tool: Tool, args: dict[str, Any], *, as_json: bool = False, db: str
         render(result, tool.name)
 
 
+def _group(name: str) -> typer.Typer:
+    if name != "plan":
+        return typer.Typer(help=GROUP_HELP.get(name, name), no_args_is_help=True)
+    group = typer.Typer(help=GROUP_HELP["plan"], invoke_without_command=True)
+
+    @group.callback()
+    def plan_cycle_default(
+        context: typer.Context,
+        horizon_days: Annotated[int, typer.Option(help="Days to plan.")] = 28,
+        as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+        db: Annotated[str | None, typer.Option("--db", help="Store URL.")] = None,
+    ) -> None:
+        """Run the whole planning cycle when no step is named."""
+        if context.invoked_subcommand is None:
+            run_tool(REGISTRY.get("plan_cycle"), {"horizon_days": horizon_days}, as_json=as_json, db=db)
+
+    return group
+
+
 def build_app() -> typer.Typer:
     groups: dict[str, typer.Typer] = {}
     for t in REGISTRY:
         target = app
         if t.group:
             if t.group not in groups:
-                groups[t.group] = typer.Typer(help=GROUP_HELP.get(t.group, t.group), no_args_is_help=True)
+                groups[t.group] = _group(t.group)
                 app.add_typer(groups[t.group], name=t.group)
             target = groups[t.group]
         target.command(name=t.cli_name or t.name.replace("_", "-"))(make_command(t))

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from supplypilot import config
+from supplypilot.plan.cycle import PlanCycleResult, run_planning_cycle
 from supplypilot.plan.scenario import Edit
 from supplypilot.tools import Context, tool
 
@@ -439,3 +440,18 @@ def plan_production(req: ProductionRequest, ctx: Context) -> ProductionResult:
         bound=None if res.bound is None else float(res.bound), orders=int(batches["order"].nunique()),
         batches=len(batches), late_orders=late, utilisation=util, binding=list(res.binding) + list(res.conflicts),
         gantt_png=png, gantt_html=html, operations=ops)
+
+
+# --------------------------------------------------------------------------- the whole cycle
+
+
+class CycleRequest(_Request):
+    horizon_days: int = Field(default=28, ge=7, le=182, description="Days to plan.")
+    top_items: int = Field(default=5, ge=1, le=50, description="Items (largest forecast) that get a stock policy.")
+
+
+@tool("plan_cycle", en="Run the whole planning cycle: forecast, stock policies, purchasing, production schedule, routes.",
+      zh="运行完整计划周期：需求预测、库存策略、采购、生产排程、配送路线。", group="plan", cli="cycle", writes=True)
+def plan_cycle(req: CycleRequest, ctx: Context) -> PlanCycleResult:
+
+    return run_planning_cycle(ctx, req.horizon_days, req.top_items)
