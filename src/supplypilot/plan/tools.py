@@ -451,7 +451,8 @@ class CycleRequest(_Request):
 
 
 @tool("plan_cycle", en="Run the whole planning cycle: forecast, stock policies, purchasing, production schedule, routes.",
-      zh="运行完整计划周期：需求预测、库存策略、采购、生产排程、配送路线。", group="plan", cli="cycle", writes=True)
+      zh="运行完整计划周期：需求预测、库存策略、采购、生产排程、配送路线。", group="plan", cli="cycle", writes=True,
+      roles=("planner", "admin"))
 def plan_cycle(req: CycleRequest, ctx: Context) -> PlanCycleResult:
 
     return run_planning_cycle(ctx, req.horizon_days, req.top_items)
