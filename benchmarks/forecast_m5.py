@@ -1,0 +1,597 @@
+#!/usr/bin/env python
+"""M5 forecasting benchmark: SupplyPilot's LightGBMForecaster beside M5 references (280 series).
+
+Data (``$SUPPLYPILOT_DATA/forecasting/m5``, see its SOURCES.md): 280 item × store series of
+the M5 competition (28 items × 10 Walmart stores), daily unit sales d_1–d_1941
+(2011-01-29 … 2016-05-22), forecast for the official 28-day evaluation window d_1942–d_1969
+(2016-05-23 … 2016-06-19) and scored against the official test actuals.
+
+Metric: RMSSE per series exactly as in the M5 guide — root of the mean squared error over the
+28 days divided by the mean squared one-step naive difference of the training history, the
+history starting at the series' first non-zero sale — then the plain mean over the series
+(and, as a second column, the mean weighted by the official level-12 weights renormalised over
+these series). These figures compare with each other only, not with the official all-series
+WRMSSE.
+
+Rows:
+
+* references computed here: seasonal naive (7) — the reference —, naive, mean of the last 28
+  days;
+* three real top-50 submissions on the same series (ranks 10, 28, 46; their official scores
+  from ``Scores and Ranks.xlsx`` are shown beside them);
+* ours: an ensemble of two ``LightGBMForecaster`` configurations × seeds (calendar, M5
+  events, SNAP and price features; see ``MEMBERS``), each member also scored alone. The
+  members were chosen on the validation window d_1914–d_1941 (``--window validation``), not
+  on the test window;
+* optional statsforecast baselines (``--stats``, default on in full runs) for context.
+
+Each model runs in its own fresh Python process (this script with ``--one NAME``), so its
+wall time and peak memory are its own.
+
+Usage::
+
+    python benchmarks/forecast_m5.py                 # 280 series, table saved to results/
+    python benchmarks/forecast_m5.py --quick --json  # 20 series, few rounds (used by tests)
+    python benchmarks/forecast_m5.py --seeds 1 --no-stats --no-save
+    python benchmarks/forecast_m5.py --window validation --no-stats   # the selection window
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import gc
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results" / "forecast_m5.md"
+H = 28
+ORIGINS = {
+    "test": pd.Timestamp("2016-05-22"),        # d_1941: the official evaluation window follows
+    "validation": pd.Timestamp("2016-04-24"),  # d_1913: the window used to choose the members
+}
+QUICK_SERIES = 20
+GOAL = 0.83
+STATIC = ["item_id", "dept_id", "cat_id", "store_id", "state_id"]
+SUBMISSION_RANKS = {"DenisKokosinskiy_STU": 10, "Daniela A": 28, "YK": 46}
+
+# The LightGBM members of our ensemble, chosen on the validation window (--window validation);
+# each is fitted with every seed and the ensemble is the plain mean. Two views of the data that
+# err differently: "recursive" uses lags from 1 day (its own forecasts fill the horizon) on
+# per-series standardised sales with a squared loss, close to RMSSE's own scaling; "lag28"
+# only uses values at least 28 days old, so no forecast feeds another (M5 style), with the
+# tweedie loss of intermittent retail demand.
+COMMON: dict[str, Any] = {"static_features": STATIC, "calendar": True, "conformal_windows": 0,
+                          "learning_rate": 0.05, "n_estimators": 300}
+MEMBERS: dict[str, dict[str, Any]] = {
+    "recursive": {"lags": [1, 2, 3, 4, 5, 6, 7, 14, 21, 28], "rolling_lags": [1, 7],
+                  "rolling_windows": [7, 14, 28, 56], "target_transform": "local_scale",
+                  "objective": "regression"},
+    "lag28": {"lags": [28, 35, 42, 49, 56], "rolling_lags": [28],
+              "rolling_windows": [7, 14, 28, 56],
+              "objective": "tweedie",
+              "params": {"tweedie_variance_power": 1.1, "num_leaves": 127, "min_child_samples": 50,
+                         "colsample_bytree": 0.7}},
+}
+QUICK_ROUNDS = 20
+QUICK_LEARNING_RATE = 0.2  # 20 rounds at 0.05 would stop far short of the data's level
+QUICK_HISTORY_DAYS = 730  # --quick trains on the last two years only (scores still use all history)
+SEEDS = (0, 1, 2)
+
+
+# --------------------------------------------------------------------------- data
+
+
+def m5_dir() -> Path:
+    from supplypilot.config import data_dir
+
+    return data_dir() / "forecasting" / "m5"
+
+
+def series_ids(quick: bool) -> list[str]:
+    """All 280 series, or every 14th of the sorted ids (20 across categories and stores)."""
+    ids = sorted(pd.read_parquet(m5_dir() / "derived" / "m5_tiny280_daily.parquet",
+                                 columns=["unique_id"])["unique_id"].unique())
+    return ids[:: len(ids) // QUICK_SERIES][:QUICK_SERIES] if quick else ids
+
+
+def load_frames(ids: list[str], end: pd.Timestamp = ORIGINS["test"]
+                ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(train, future exogenous, actuals) for the 28 days after ``end``.
+
+    Features: the static ids; ``sell_price`` and relative prices; the SNAP flag of the series'
+    state; M5 events (:func:`supplypilot.forecast.features.event_features`). The price file
+    is known only up to d_1913 here (SOURCES.md), so prices are carried forward from the last
+    known week — information available at the forecast origin. Each training series starts
+    at its first sale, the same history the RMSSE scale uses (leading zeros before an item is
+    stocked are not demand).
+    """
+    from supplypilot.forecast.features import event_features
+
+    df = pd.read_parquet(m5_dir() / "derived" / "m5_tiny280_daily.parquet")
+    df = df[df["unique_id"].isin(ids)].sort_values(["unique_id", "ds"]).reset_index(drop=True)
+    df["ds"] = df["ds"].astype("datetime64[ns]")
+    df["y"] = df["y"].astype(float)
+    price = df.groupby("unique_id", sort=False)["sell_price"].ffill()
+    known = df["ds"] <= end
+    df["sell_price"] = price
+    df["price_norm"] = price / price.where(known).groupby(df["unique_id"]).transform("max")
+    df["price_rel_item"] = price / price.where(known).groupby(df["item_id"]).transform("mean")
+    df["price_change_7"] = price / price.groupby(df["unique_id"]).shift(7)
+    df["snap"] = np.select([df["state_id"] == "CA", df["state_id"] == "TX"],
+                           [df["snap_CA"], df["snap_TX"]], df["snap_WI"]).astype("int8")
+    cal = df[["ds", "event_name_1", "event_type_1", "event_name_2", "event_type_2"]]
+    cal = cal.drop_duplicates("ds").reset_index(drop=True)
+    events = event_features(cal, date_col="ds").assign(ds=cal["ds"])
+    df = df.merge(events, on="ds", how="left")
+    cols = ["unique_id", "ds", "y", *STATIC, "sell_price", "price_norm", "price_rel_item",
+            "price_change_7", "snap", *[c for c in events.columns if c != "ds"]]
+    df = df[cols]
+    train = df[df["ds"] <= end]
+    first_sale = train[train["y"] > 0].groupby("unique_id")["ds"].min()
+    train = train[train["ds"] >= train["unique_id"].map(first_sale)].reset_index(drop=True)
+    horizon = (df["ds"] > end) & (df["ds"] <= end + pd.Timedelta(days=H))
+    future = df[horizon].reset_index(drop=True)
+    return train, future.drop(columns="y"), future[["unique_id", "ds", "y"]]
+
+
+def rmsse(train: pd.DataFrame, actual: pd.DataFrame, forecast: dict[str, list[float]]) -> pd.Series:
+    """M5 RMSSE per series; ``train`` must start at each series' first non-zero sale."""
+    scale = train.groupby("unique_id")["y"].agg(
+        lambda s: float(np.mean(np.diff(s.to_numpy()) ** 2)))
+    out = {}
+    for uid, y in actual.groupby("unique_id")["y"]:
+        f = np.asarray(forecast[uid], dtype=float)
+        out[uid] = float(np.sqrt(np.mean((y.to_numpy() - f) ** 2) / scale[uid]))
+    return pd.Series(out)
+
+
+def level12_weights(ids: list[str]) -> pd.Series:
+    """Official M5 level-12 weights of these series, renormalised to sum to one."""
+    w = pd.read_csv(m5_dir() / "weights_evaluation.csv")
+    w = w[w["Level_id"] == "Level12"]
+    w.index = w["Agg_Level_1"] + "_" + w["Agg_Level_2"]
+    w = w["weight"].reindex(ids).fillna(0.0)
+    return w / w.sum()
+
+
+def official_scores() -> dict[str, dict[str, Any]]:
+    """Official all-series WRMSSE (average over 12 levels, and level 12) of teams and benchmarks."""
+    path = m5_dir() / "Scores and Ranks.xlsx"
+    out: dict[str, dict[str, Any]] = {}
+    with contextlib.suppress(Exception):
+        for sheet, ranked in (("Accuracy-Top50 (AL)", True), ("Accuracy-Benchmarks (AL)", False)):
+            t = pd.read_excel(path, sheet_name=sheet, header=None).iloc[2:]
+            for row in t.itertuples(index=False):
+                if isinstance(row[0], str) and pd.notna(row[13]):
+                    out[row[0].strip()] = {
+                        "official_avg": float(row[13]), "official_l12": float(row[12]),
+                        "official_rank": int(row[26]) if ranked else None}
+    return out
+
+
+# --------------------------------------------------------------------------- references
+
+
+def reference_forecasts(train: pd.DataFrame) -> dict[str, dict[str, list[float]]]:
+    """Seasonal naive (7), naive and the mean of the last 28 days, computed here."""
+    out: dict[str, dict[str, list[float]]] = {"snaive7": {}, "naive": {}, "ma28": {}}
+    for uid, y in train.groupby("unique_id")["y"]:
+        v = y.to_numpy()
+        out["snaive7"][uid] = np.tile(v[-7:], H // 7).tolist()
+        out["naive"][uid] = [float(v[-1])] * H
+        out["ma28"][uid] = [float(v[-28:].mean())] * H
+    return out
+
+
+def submission_forecasts(ids: list[str]) -> dict[str, dict[str, list[float]]]:
+    sub = pd.read_csv(m5_dir() / "derived" / "m5_tiny280_top50_submissions_eval.csv")
+    sub = sub[sub["unique_id"].isin(ids)]
+    cols = [f"F{i}" for i in range(1, H + 1)]
+    return {team: {r.unique_id: list(r[cols]) for _, r in g.iterrows()}
+            for team, g in sub.groupby("team")}
+
+
+# --------------------------------------------------------------------------- measured models
+
+
+def _members(args: argparse.Namespace) -> list[tuple[str, int, dict[str, Any]]]:
+    out = []
+    for name, cfg in MEMBERS.items():
+        kw = {**COMMON, **cfg, "num_threads": args.threads}
+        if args.quick:
+            kw.update(n_estimators=QUICK_ROUNDS, learning_rate=QUICK_LEARNING_RATE)
+        for seed in range(args.seeds):
+            out.append((name, seed, {**kw, "seed": seed}))
+    return out
+
+
+def _run_lightgbm(args: argparse.Namespace, train: pd.DataFrame,
+                  future: pd.DataFrame) -> dict[str, Any]:
+    from supplypilot.forecast.models.ml import LightGBMForecaster
+
+    forecasts: dict[str, dict[str, list[float]]] = {}
+    seconds: dict[str, float] = {}
+    if args.quick:
+        train = train[train["ds"] > ORIGINS[args.window] - pd.Timedelta(days=QUICK_HISTORY_DAYS)]
+    for name, seed, kw in _members(args):
+        t0 = time.perf_counter()
+        fc = LightGBMForecaster(alias="f", **kw).fit(train, freq="D").predict(H, X_df=future)
+        seconds[f"{name}/seed{seed}"] = time.perf_counter() - t0
+        forecasts[f"{name}/seed{seed}"] = {u: g["f"].tolist() for u, g in fc.groupby("unique_id")}
+    return {"members": forecasts, "member_seconds": seconds}
+
+
+STATS_MODELS = ("ADIDA", "CrostonSBA", "TSB", "AutoETS")
+
+
+def _run_stats(name: str, train: pd.DataFrame) -> dict[str, Any]:
+    from statsforecast import StatsForecast
+    from statsforecast import models as sm
+
+    model = {"ADIDA": sm.ADIDA(), "CrostonSBA": sm.CrostonSBA(),
+             "TSB": sm.TSB(alpha_d=0.2, alpha_p=0.2), "AutoETS": sm.AutoETS(season_length=7)}[name]
+    sf = StatsForecast(models=[model], freq="D", n_jobs=1)
+    fc = sf.forecast(df=train[["unique_id", "ds", "y"]], h=H)
+    col = [c for c in fc.columns if c not in ("unique_id", "ds")][0]
+    return {"members": {name: {u: g[col].tolist() for u, g in fc.groupby("unique_id")}}}
+
+
+def run_one(name: str, args: argparse.Namespace) -> dict[str, Any]:
+    """One measured model in this (fresh) process: forecasts, wall time, peak memory."""
+    ids = series_ids(args.quick)
+    train, future, _ = load_frames(ids, ORIGINS[args.window])
+    if name == "lightgbm":
+        import lightgbm  # noqa: F401  (import cost is not part of the measurement)
+        import mlforecast  # noqa: F401
+    else:
+        import statsforecast  # noqa: F401
+    gc.collect()
+    method = _reset_peak()
+    rss_before = _rss()
+    t0 = time.perf_counter()
+    out = _run_lightgbm(args, train, future) if name == "lightgbm" else _run_stats(name, train)
+    out["seconds"] = time.perf_counter() - t0
+    out["peak_rss"] = _peak(method)
+    out["peak_delta"] = max(0, out["peak_rss"] - rss_before)
+    out["memory_method"] = method
+    return out
+
+
+def _reset_peak() -> str:
+    """Reset this process's peak-RSS mark; returns how the peak will be read."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        _vm_hwm()
+        return "VmHWM"
+    except (OSError, ValueError):
+        return "ru_maxrss"
+
+
+def _vm_hwm() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    raise ValueError("no VmHWM")
+
+
+def _peak(method: str) -> int:
+    if method == "VmHWM":
+        return _vm_hwm()
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _rss() -> int:
+    import psutil
+
+    return psutil.Process().memory_info().rss
+
+
+def _spawn(name: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    result = work / f"{name}.json"
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--one", name, "--result", str(result),
+           "--seeds", str(args.seeds), "--threads", str(args.threads)]
+    if args.quick:
+        cmd.append("--quick")
+    cmd += ["--window", args.window]
+    proc = subprocess.run(cmd, stdout=sys.stderr, stderr=sys.stderr, check=False)
+    if proc.returncode != 0 or not result.exists():
+        return {"error": f"measurement process exited with status {proc.returncode}"}
+    return json.loads(result.read_text())
+
+
+# --------------------------------------------------------------------------- orchestration
+
+
+def _row(name: str, label: str, kind: str, scores: pd.Series | None, weights: pd.Series,
+         **extra: Any) -> dict[str, Any]:
+    r: dict[str, Any] = {"name": name, "label": label, "kind": kind, **extra}
+    if scores is not None:
+        r["mean_rmsse"] = float(scores.mean())
+        r["weighted_rmsse"] = float((scores * weights.reindex(scores.index)).sum())
+        r["per_series"] = {k: round(v, 6) for k, v in scores.items()}
+    return r
+
+
+def run_all(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    console = Console(stderr=args.json, width=None if sys.stderr.isatty() else 160)
+    ids = series_ids(args.quick)
+    end = ORIGINS[args.window]
+    train, future, actual = load_frames(ids, end)
+    weights = level12_weights(ids)
+    official = official_scores() if args.window == "test" else {}
+    console.print(f"M5 {args.window} window: 28 days after {end.date()}, {len(ids)} series "
+                  f"({len(train):,} training rows)", highlight=False)
+    rows = []
+    refs = reference_forecasts(train)
+    for key, label in (("snaive7", "Seasonal naive (7) — reference"), ("naive", "Naive"),
+                       ("ma28", "Mean of the last 28 days")):
+        extra = official.get({"snaive7": "sNaive", "naive": "Naive"}.get(key, ""), {})
+        scores = rmsse(train, actual, refs[key])
+        rows.append(_row(key, label, "reference", scores, weights, **extra))
+    submissions = submission_forecasts(ids) if args.window == "test" else {}
+    for team, fc in sorted(submissions.items(), key=lambda kv: SUBMISSION_RANKS.get(kv[0], 99)):
+        rank = SUBMISSION_RANKS.get(team)
+        rows.append(_row(f"m5_{rank}", f"M5 #{rank} {team} (submission)", "submission",
+                         rmsse(train, actual, fc), weights, **official.get(team, {})))
+    measured = ["lightgbm"] + ([] if not args.stats else list(STATS_MODELS))
+    load_before = _loadavg()
+    with tempfile.TemporaryDirectory(prefix="supplypilot-m5-") as tmp:
+        for name in measured:
+            console.print(f"· {name} …", highlight=False)
+            res = _spawn(name, args, Path(tmp))
+            timing = {k: res.get(k) for k in ("seconds", "peak_rss", "peak_delta", "memory_method")}
+            if res.get("error"):
+                kind = "ours" if name == "lightgbm" else "context"
+                rows.append({"name": name, "label": name, "kind": kind, "error": res["error"]})
+                continue
+            if name == "lightgbm":
+                rows.extend(_lightgbm_rows(res, train, actual, weights, timing))
+            else:
+                fc = res["members"][name]
+                rows.append(_row(f"sf_{name}", f"statsforecast {name}", "context",
+                                 rmsse(train, actual, fc), weights, **timing))
+    doc = {
+        "settings": {
+            "series": len(ids), "quick": bool(args.quick), "seeds": args.seeds,
+            "threads": args.threads,
+            "members": {k: {**COMMON, **v, **({"n_estimators": QUICK_ROUNDS,
+                                                  "learning_rate": QUICK_LEARNING_RATE}
+                                                 if args.quick else {})}
+                        for k, v in MEMBERS.items()},
+            "train_rows": len(train), "window": args.window, "train_end": str(end.date()),
+            "horizon": H,
+            "date": dt.datetime.now().isoformat(timespec="seconds"),
+            "load_average_1m": {"before": load_before, "after": _loadavg()},
+            "machine": _machine(), "versions": _versions(),
+        },
+        "results": rows,
+        "goal": _goal(rows, len(ids), args.window),
+    }
+    console.print(_rich_table(doc))
+    for line in _footer_lines(doc):
+        console.print(line, highlight=False, markup=False)
+    if not args.no_save and not args.quick and args.window == "test":
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(_markdown(doc), encoding="utf-8")
+        console.print(f"saved {RESULTS}", highlight=False)
+    if args.json:
+        print(json.dumps(doc, indent=2, default=str))
+    return 0 if all(not r.get("error") for r in rows) else 1
+
+
+def _lightgbm_rows(res: dict[str, Any], train: pd.DataFrame, actual: pd.DataFrame,
+                   weights: pd.Series, timing: dict[str, Any]) -> list[dict[str, Any]]:
+    members = res["members"]
+    uids = sorted(next(iter(members.values())))
+    ensemble = {u: np.mean([members[m][u] for m in members], axis=0).tolist() for u in uids}
+    rows = [_row("lightgbm", f"SupplyPilot LightGBMForecaster, ensemble of {len(members)} (ours)",
+                 "ours", rmsse(train, actual, ensemble), weights, **timing)]
+    groups: dict[str, list[str]] = {}
+    for m in members:
+        groups.setdefault(m.split("/")[0], []).append(m)
+    for group, names in groups.items():
+        mean_fc = {u: np.mean([members[m][u] for m in names], axis=0).tolist() for u in uids}
+        secs = sum(res["member_seconds"][m] for m in names)
+        rows.append(_row(f"lightgbm_{group}", f"  · member {group!r}, {len(names)} seed(s)", "ours",
+                         rmsse(train, actual, mean_fc), weights, seconds=secs))
+        if len(names) > 1:
+            single = rmsse(train, actual, members[names[0]])
+            rows.append(_row(f"lightgbm_{group}_seed0", f"    · {group!r} seed 0 alone", "ours",
+                             single, weights, seconds=res["member_seconds"][names[0]]))
+    return rows
+
+
+def _goal(rows: list[dict[str, Any]], n_series: int, window: str) -> dict[str, Any]:
+    applies = n_series == 280 and window == "test"
+    ours = next((r for r in rows if r["name"] == "lightgbm" and "mean_rmsse" in r), None)
+    if ours is None:
+        return {"target": GOAL, "met": False, "applies": applies}
+    return {"target": GOAL, "mean_rmsse": ours["mean_rmsse"], "met": ours["mean_rmsse"] <= GOAL,
+            "applies": applies}
+
+
+def _loadavg() -> float | None:
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (OSError, AttributeError):
+        return None
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for mod in ("numpy", "pandas", "lightgbm", "mlforecast", "statsforecast"):
+        with contextlib.suppress(Exception):
+            out[mod] = __import__(mod).__version__
+    return out
+
+
+def _machine() -> dict[str, Any]:
+    import psutil
+
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return {"cpu": cpu, "logical_cores": os.cpu_count(),
+            "memory_gb": round(psutil.virtual_memory().total / 2**30, 1)}
+
+
+# --------------------------------------------------------------------------- output
+
+HEADERS = ["forecast", "mean RMSSE", "weighted RMSSE", "vs sNaive",
+           "official WRMSSE avg / L12 (rank)", "seconds", "peak RSS MB"]
+
+
+def _fmt_row(r: dict[str, Any], ref: float | None) -> list[str]:
+    if r.get("error"):
+        return [r["label"], "failed", "—", "—", "—", "—", "—"]
+    m = r.get("mean_rmsse")
+    official = "—"
+    if r.get("official_avg") is not None:
+        official = f"{r['official_avg']:.3f} / {r['official_l12']:.3f}"
+        if r.get("official_rank"):
+            official += f" (#{r['official_rank']})"
+    rel = f"{m / ref:.3f}" if m is not None and ref else "—"
+    secs = f"{r['seconds']:.1f}" if r.get("seconds") is not None else "—"
+    peak = f"{r['peak_rss'] / 2**20:,.0f}" if r.get("peak_rss") else "—"
+    return [r["label"], f"{m:.4f}" if m is not None else "—",
+            f"{r['weighted_rmsse']:.4f}" if m is not None else "—", rel, official, secs, peak]
+
+
+def _ref(doc: dict[str, Any]) -> float | None:
+    return next((r.get("mean_rmsse") for r in doc["results"] if r["name"] == "snaive7"), None)
+
+
+def _settings_line(doc: dict[str, Any]) -> str:
+    s = doc["settings"]
+    m, load = s["machine"], s["load_average_1m"]
+    vers = ", ".join(f"{k} {v}" for k, v in s["versions"].items())
+    return (f"{s['series']} series, {s['window']} window, train to {s['train_end']} "
+            f"({s['train_rows']:,} rows), h={s['horizon']}, {s['seeds']} seed(s) per member, "
+            f"{s['threads']} thread(s) · {m['cpu']}, {m['logical_cores']} "
+            f"logical cores, {m['memory_gb']} GB RAM, 1-min load {load['before']} before / "
+            f"{load['after']} after (shared machine) · {vers}")
+
+
+def _footer_lines(doc: dict[str, Any]) -> list[str]:
+    g = doc["goal"]
+    lines = []
+    if "mean_rmsse" in g and g["applies"]:
+        lines.append(f"Goal mean RMSSE ≤ {g['target']:.2f}: {g['mean_rmsse']:.4f} — "
+                     f"{'met' if g['met'] else 'NOT met'}.")
+    else:
+        lines.append(f"Goal (mean RMSSE ≤ {g['target']:.2f} on the 280 series, test window): "
+                     "not assessed by this run.")
+    lines.append("RMSSE as in the M5 guide (scale: mean squared one-step difference of the "
+                 "history from the first non-zero sale), averaged over series; 'weighted' uses the "
+                 "official level-12 weights renormalised over these series. 'vs sNaive' = mean "
+                 "RMSSE ÷ that of seasonal naive. Official WRMSSE = the competition's all-series "
+                 "score (30,490 series, 12 levels), from 'Scores and Ranks.xlsx': context only, "
+                 "not comparable with the columns before it.")
+    lines.append("Prices after d_1913 are carried forward from the last known week (the price "
+                 "file is not available beyond it). Timing: wall seconds of fit + predict in a "
+                 "fresh process (imports and data loading excluded); peak RSS = VmHWM of that "
+                 "process after resetting it just before the timed section. Submissions and "
+                 "simple references are not timed.")
+    return lines
+
+
+def _rich_table(doc: dict[str, Any]) -> Any:
+    from rich.table import Table
+
+    s = doc["settings"]
+    table = Table(title=f"SupplyPilot forecasting benchmark — M5, {s['window']} window "
+                        f"(28 days after {s['train_end']})",
+                  caption=_settings_line(doc), caption_justify="left")
+    for i, h in enumerate(HEADERS):
+        table.add_column(h, justify="left" if i == 0 else "right")
+    ref = _ref(doc)
+    for r in doc["results"]:
+        style = "bold" if r["name"] == "lightgbm" else None
+        table.add_row(*_fmt_row(r, ref), style=style)
+    return table
+
+
+def _markdown(doc: dict[str, Any]) -> str:
+    s = doc["settings"]
+    ref = _ref(doc)
+    out = ["# Forecasting benchmark — M5 (280 series)", "",
+           f"Generated by `benchmarks/forecast_m5.py` on {s['date']}.", "",
+           "| " + " | ".join(HEADERS) + " |",
+           "| " + " | ".join(["---"] + ["---:"] * (len(HEADERS) - 1)) + " |"]
+    for r in doc["results"]:
+        cells = _fmt_row(r, ref)
+        if r["name"] == "lightgbm":
+            cells = [f"**{c}**" if c not in ("—", "") else c for c in cells]
+        out.append("| " + " | ".join(cells) + " |")
+    out += ["", "**Settings:** " + _settings_line(doc), ""]
+    out += [f"- {line}" for line in _footer_lines(doc)]
+    out += ["", "**Members of the ensemble** (`LightGBMForecaster` keyword arguments):", ""]
+    for name, kw in s["members"].items():
+        out.append(f"- `{name}`: `{json.dumps(kw, default=str)}`")
+    out.append("")
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--quick", action="store_true",
+                   help=f"{QUICK_SERIES} series, {QUICK_ROUNDS} boosting rounds, no statsforecast "
+                        "(tests)")
+    p.add_argument("--seeds", type=int,
+                   help=f"seeds per ensemble member (default {len(SEEDS)}; 1 with --quick)")
+    p.add_argument("--threads", type=int,
+                   help="LightGBM threads (default 1: on the shared 2-core machine two threads "
+                        "ran a fit ~5x slower than one, waiting for each other)")
+    p.add_argument("--stats", action=argparse.BooleanOptionalAction, default=None,
+                   help="run the statsforecast baselines (default: on, off with --quick)")
+    p.add_argument("--window", choices=sorted(ORIGINS), default="test",
+                   help="test: the official window d_1942–d_1969 (default); validation: "
+                        "d_1914–d_1941, used to choose the ensemble (no submissions exist for it)")
+    p.add_argument("--json", action="store_true", help="JSON on stdout (the table goes to stderr)")
+    p.add_argument("--no-save", action="store_true",
+                   help=f"do not write {RESULTS.relative_to(HERE.parent)}")
+    p.add_argument("--one", help=argparse.SUPPRESS)
+    p.add_argument("--result", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.seeds is None:
+        args.seeds = 1 if args.quick else len(SEEDS)
+    if args.stats is None:
+        args.stats = not args.quick
+    if args.threads is None:
+        args.threads = 1
+    if args.seeds < 1 or args.threads < 1:
+        p.error("--seeds and --threads must be positive")
+    if args.one:
+        out = run_one(args.one, args)
+        Path(args.result).write_text(json.dumps(out, default=float))
+        return 0
+    return run_all(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
