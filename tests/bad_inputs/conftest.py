@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from bad_input_helpers import ITEMS, LOCATIONS, MASTER, SUPPLIERS
+from tests.bad_inputs.bad_input_helpers import ITEMS, LOCATIONS, MASTER, SUPPLIERS
 
 from supplypilot.data.ingest import import_frames
 from supplypilot.data.store import Store

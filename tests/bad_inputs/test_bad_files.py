@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from bad_input_helpers import assert_file_error, assert_problem, refused, write_csv
+from tests.bad_inputs.bad_input_helpers import assert_file_error, assert_problem, refused, write_csv
 from openpyxl import Workbook
 
 from supplypilot.data.ingest import import_paths

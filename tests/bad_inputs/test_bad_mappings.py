@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bad_input_helpers import assert_file_error, refused, write_csv
+from tests.bad_inputs.bad_input_helpers import assert_file_error, refused, write_csv
 
 from supplypilot.data.ingest import import_paths
 from supplypilot.data.model import Item

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bad_input_helpers import assert_problem, problems_of, refused, write_csv
+from tests.bad_inputs.bad_input_helpers import assert_problem, problems_of, refused, write_csv
 
 from supplypilot.data.ingest import import_paths
 from supplypilot.data.store import Store

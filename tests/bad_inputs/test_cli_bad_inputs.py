@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from bad_input_helpers import write_csv
+from tests.bad_inputs.bad_input_helpers import write_csv
 from typer.testing import CliRunner
 
 from supplypilot.cli import app

@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from bad_input_helpers import assert_problem, refused, write_csv
+from tests.bad_inputs.bad_input_helpers import assert_problem, refused, write_csv
 from openpyxl import load_workbook
 from sqlalchemy import inspect
 

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from bad_input_helpers import assert_problem, refused, write_csv
+from tests.bad_inputs.bad_input_helpers import assert_problem, refused, write_csv
 
 import supplypilot.data.ingest as ingest
 from supplypilot.data.ingest import import_paths
