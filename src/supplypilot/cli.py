@@ -23,6 +23,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from supplypilot.errors import InputError, StoreError, SupplyPilotError, UnknownEntityError, ValidationFailed
+from supplypilot.nlp.cli import register_cli as register_nlp_cli
 from supplypilot.tools import REGISTRY, Context, Tool
 
 console = Console()
@@ -30,6 +31,7 @@ err_console = Console(stderr=True)
 app = typer.Typer(help="SupplyPilot: plan a supply chain and talk about it.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
 GROUP_HELP = {"data": "Read-only look-ups in the store.", "db": "Store administration.",
+              "nl": "Language layer tools: dispatch instructions and reports written from tool results.",
               "plan": "Planning: run alone, `supplypilot plan` runs the whole cycle (forecast, policies, "
                       "purchasing, schedule, routes); the commands below run one step."}
 
@@ -251,6 +253,7 @@ def list_tools(as_json: Annotated[bool, typer.Option("--json", help="Print every
 
 
 build_app()
+register_nlp_cli(app)  # ask, chat, report: the language layer's commands
 
 
 def main() -> None:

@@ -118,10 +118,8 @@ def _plan(ctx: Context) -> object:
 
 def _ask(ctx: Context, plan: object) -> None:
     """The seed's instructions, answered by the language layer from tool results."""
-    try:
-        from supplypilot.nlp import run_demo_questions
-    except ImportError:  # the language layer is optional in this build
-        return
+    from supplypilot.nlp import run_demo_questions
+
     console.rule("[bold]Questions")
     run_demo_questions(ctx, console)
 

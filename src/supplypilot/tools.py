@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 
 Role = Literal["viewer", "planner", "admin"]
 ROLES: tuple[Role, ...] = ("viewer", "planner", "admin")
-TOOL_MODULES = ["supplypilot.data.tools", "supplypilot.forecast.tools", "supplypilot.plan.tools"]
+TOOL_MODULES = ["supplypilot.data.tools", "supplypilot.forecast.tools", "supplypilot.plan.tools",
+                "supplypilot.nlp.tools"]
 """Modules whose import registers their tools; later capabilities append theirs."""
 
 Progress = Callable[[str, int, int], None]

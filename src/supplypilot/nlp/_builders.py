@@ -1,0 +1,485 @@
+"""From a :class:`Reading` to one tool's arguments, or a reason to ask.
+
+One builder per tool. A builder fills only what the instruction says: defaults stay the
+tool's own (so "forecast laptops" does not silently pick a horizon), and anything single-valued
+that the text leaves open between several catalog entries raises :class:`NeedClarification`
+instead of taking the first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from supplypilot.nlp._reading import Reading, entity_list
+from supplypilot.nlp.catalog import Catalog, Entity, Mention
+from supplypilot.nlp.intents import flow_targets
+
+__all__ = ["BUILDERS", "NeedClarification"]
+
+Builder = Callable[[Reading, Catalog, bool], dict[str, Any]]
+
+
+@dataclass
+class NeedClarification(Exception):
+    """The instruction cannot become a call without asking: what, about which slot, and the
+    candidates the user can pick from (``span``: the words to replace with the answer)."""
+
+    kind: str
+    slot: str | None = None
+    candidates: tuple[Entity, ...] = ()
+    span: tuple[int, int] | None = None
+    text: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- entities
+
+
+def _specific_items(r: Reading) -> list[Mention]:
+    return [m for m in r.mentions if m.how not in ("family", "kind", "city") and m.of_kind("item")]
+
+
+def item_list(r: Reading, *, kinds: tuple[str, ...] = ("spare", "finished")) -> tuple[list[str], str | None]:
+    """Items named (codes, names) or, failing that, a family / item kind; returns the codes
+    and ``"family"`` when they came from a family word."""
+    specific = _specific_items(r)
+    if specific:
+        return entity_list([e for m in specific for e in m.of_kind("item")]), None
+    fams = [m for m in r.mentions if m.how == "family"]
+    if fams:
+        return entity_list([e for m in fams for e in m.entities]), "family"
+    groups = [m for m in r.mentions if m.how == "kind" and m.item_kind in kinds]
+    if groups:
+        return entity_list([e for m in groups for e in m.entities]), None
+    return [], None
+
+
+def one_item(r: Reading, partial: bool) -> str | None:
+    """The one item the instruction is about; asks when a name fits several."""
+    specific = _specific_items(r)
+    pool = specific or [m for m in r.mentions if m.how == "family"]
+    ents: list[Entity] = sorted({e for m in pool for e in m.of_kind("item")}, key=lambda e: e.code)
+    if len(ents) == 1:
+        return ents[0].code
+    if len(ents) > 1:
+        m = pool[0]
+        raise NeedClarification("ambiguous_entity", "item", tuple(ents), (m.start, m.end), m.text)
+    if partial:
+        return None
+    raise NeedClarification("missing_slot", "item")
+
+
+def one_location(r: Reading, kinds: tuple[str, ...], slot: str, partial: bool = True) -> str | None:
+    """The one location of ``kinds`` named; a city names it when only one such place is there."""
+    for m in r.mentions:
+        if m.how in ("family", "kind"):
+            continue
+        ents = m.of_kind(*kinds)
+        if not ents:
+            continue
+        if len(ents) == 1:
+            return ents[0].code
+        raise NeedClarification("ambiguous_entity", slot, ents, (m.start, m.end), m.text)
+    if partial:
+        return None
+    raise NeedClarification("missing_slot", slot)
+
+
+def _horizon(r: Reading) -> int | None:
+    for t in r.times:
+        if not r.time_is_past(t):
+            return t.horizon(r.today)
+    return None
+
+
+def _first_day(r: Reading) -> tuple[str, int | None] | None:
+    """The first future date named, and the length of the window when it is a period."""
+    for t in r.times:
+        start, end = t.window(r.today, "future")
+        if t.kind == "day":
+            return start.isoformat(), None
+        if t.kind == "period" and not r.time_is_past(t):
+            return start.isoformat(), (end - start).days + 1
+    return None
+
+
+def _percent_near(r: Reading, words: str, window: int = 14) -> float | None:
+    for m in re.finditer(words, r.low, re.A):
+        best = None
+        for p in r.percents:
+            gap = p.start - m.end() if p.start >= m.end() else m.start() - p.end
+            if gap <= window and (best is None or gap < best[0]):
+                best = (gap, p.value)
+        if best:
+            return best[1]
+    return None
+
+
+def _quantity(r: Reading, unit: str) -> float | None:
+    q = [x for x in r.quantities if x.unit == unit]
+    return q[0].value if q else None
+
+
+# --------------------------------------------------------------------------- forecasting
+
+_BY_FAMILY = r"按产品族|按品类|按产品类别|各产品族|per[- ]family|by (?:product )?family|each family|product families"
+_BY_TOTAL = r"总销量|总需求|总产量|总库存|总体|整体|合计|\btotal\b|\boverall\b"
+_BY_LOCATION = r"各门店|每个门店|按门店|各地点|按地点|分门店|门店级|by store|per store|by location|per location|each store|" \
+               r"store[- ]level|location[- ]level"
+_BY_ITEM = r"按产品(?!族)|每个产品|各产品(?!族)|按型号|每个型号|分产品|per[- ]item|by item|each item|" \
+           r"per product(?! famil)|by product(?! famil)|per sku|by sku"
+
+
+def forecast_demand(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
+    args: dict[str, Any] = {}
+    items, how = item_list(r)
+    if items:
+        args["items"] = items
+    by = "family" if r.has(_BY_FAMILY) else "total" if r.has(_BY_TOTAL) else \
+        "item_location" if r.has(_BY_LOCATION) else "item" if r.has(_BY_ITEM) else how
+    if by:
+        args["by"] = by
+    loc = one_location(r, ("dc", "store", "customer", "plant"), "location")
+    if loc:
+        args["location"] = loc
+    h = _horizon(r)
+    if h:
+        args["horizon"] = h
+    if r.has(r"区间|置信|interval|confidence|quantile") and r.percents:
+        args["level"] = sorted({int(p.value) for p in r.percents})
+    if r.model:
+        args["model"] = r.model
+    return args
+
+
+def forecast_flows(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
+    args: dict[str, Any] = {}
+    items, _ = item_list(r)
+    if items:
+        args["items"] = items
+    if r.has(_BY_ITEM):
+        args["by"] = "item"
+    elif r.has(_BY_TOTAL):
+        args["by"] = "total"
+    h = _horizon(r)
+    if h:
+        args["horizon"] = h
+    targets = flow_targets(r.masked)
+    if targets:
+        args["targets"] = targets
+    return args
+
+
+# --------------------------------------------------------------------------- inventory, data
+
+
+def inventory_position(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
+    args: dict[str, Any] = {}
+    item = one_item(r, partial)
+    if item:
+        args["item"] = item
+    loc = one_location(r, ("dc", "store", "plant"), "location")
+    if loc:
+        args["location"] = loc
+    return args
+
+
+def inventory_policy(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
+    args = inventory_position(r, cat, partial)
+    fill = _percent_near(r, r"满足率|fill[- ]rate")
+    if fill is not None:
+        args["fill_rate"] = round(fill / 100, 4)
+    service = _percent_near(r, r"服务水平|服务率|service")
+    if service is not None and service != fill:
+        args["service_level"] = round(service / 100, 4)
+    if r.review:
+        args["review_period_days"] = r.review[0]
+    return args
+
+
+def demand_history(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
+    args: dict[str, Any] = {}
+    item = one_item(r, partial)
+    if item:
+        args["item"] = item
+    loc = one_location(r, ("dc", "store", "customer", "plant"), "location")
+    if loc:
+        args["location"] = loc
+    if r.times:
+        start, end = r.times[0].window(r.today, "past")
+        args["start"], args["end"] = start.isoformat(), end.isoformat()
+    if r.has(r"每天|每日|按天|按日|日销量|日需求|\bdaily\b|per day|by day"):
+        args["freq"] = "D"
+    elif r.has(r"按周|每周|\bweekly\b|per week|by week"):
+        args["freq"] = "W"
+    elif r.has(r"按月|每个月|每月|\bmonthly\b|per month|by month"):
+        args["freq"] = "M"
+    return args
+
+
+_QUOTED = re.compile(r"[\"'“”‘’「」『』]([^\"'“”‘’「」『』]+)[\"'“”‘’「」『』]")
+
+
+def find_items(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
+    args: dict[str, Any] = {}
+    m = _QUOTED.search(r.body) or re.search(r"(?:带|包含|含有|含)([A-Za-z0-9.+-]+|[\u4e00-\u9fff]{1,6}?)的", r.body) \
+        or re.search(r"(?:containing|named|called) ([A-Za-z0-9.+-]+)", r.body, re.A)
+    if m:
+        args["text"] = m.group(1).strip()
+        return args
+    fams = [x for x in r.mentions if x.how == "family"]
+    if fams:
+        args["family"] = fams[0].family
+    kinds = [x for x in r.mentions if x.how == "kind"]
+    if kinds:
+        args["kind"] = kinds[0].item_kind
+    return args
+
+
+def list_suppliers(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
+    specific = _specific_items(r)
+    if specific:
+        return {"item": one_item(r, True)}
+    return {}
+
+
+def lineage(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
+    m = re.search(r"\b([a-z_]+:\d+)\b", r.body, re.A)
+    if m:
+        return {"ref": m.group(1)}
+    for x in r.mentions:
+        if len(x.entities) == 1 and x.how not in ("family", "kind"):
+            return {"ref": x.entities[0].code}
+    if partial:
+        return {}
+    raise NeedClarification("missing_slot", "ref")
+
+
+def no_args(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
+    return {}
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def plan_purchasing(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
+    args: dict[str, Any] = {}
+    items, _ = item_list(r, kinds=("spare",))
+    if items:
+        args["items"] = items
+    h = _horizon(r)
+    if h:
+        args["horizon_days"] = h
+    for pat, rule in ((r"lot[- ]for[- ]lot|逐批|按需订货|\bl4l\b", "lot_for_lot"), (r"\beoq\b|经济订货批量", "eoq"),
+                      (r"\bpoq\b|周期订货量|period order quantity", "poq"),
+                      (r"wagner|whitin|动态批量", "wagner_whitin"),
+                      (r"固定批量|fixed lot|fixed order quantity|\bfixed\b", "fixed")):
+        if r.has(pat):
+            args["lot_sizing"] = rule
+            break
+    budget = _quantity(r, "cny")
+    if budget is None:
+        m = re.search(r"预算|budget", r.low, re.A)
+        if m:  # "预算五十万", "budget of 500k" (after) or "a 2 million budget" (just before)
+            near = [q for q in r.quantities if q.unit == "plain" and
+                    (0 <= q.start - m.end() <= 8 or 0 <= m.start() - q.end <= 3)]
+            budget = near[0].value if near else None
+    if budget is not None:
+        args["budget"] = float(budget)
+    return args
+
+
+def plan_production(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
+    args: dict[str, Any] = {}
+    plant = one_location(r, ("plant",), "plant")
+    if plant:
+        args["plant"] = plant
+    h = _horizon(r)
+    if h:
+        args["horizon_days"] = h
+    if r.has(r"makespan|最短完工|完工时间|尽快完[成工]|最早完工|总工期|最短工期|finish (?:as )?(?:early|soon)"):
+        args["objective"] = "makespan"
+    elif r.has(r"tardiness|延误|延期|拖期|准时|late orders|lateness|on time|due dates?"):
+        args["objective"] = "weighted_tardiness"
+    return args
+
+
+def plan_routes(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
+    args: dict[str, Any] = {}
+    depot = one_location(r, ("dc",), "depot")
+    if depot:
+        args["depot"] = depot
+    day = _first_day(r)
+    if day:
+        args["date"] = day[0]
+    vehicles = _quantity(r, "vehicles")
+    if vehicles:
+        args["vehicles"] = int(vehicles)
+    cap = _quantity(r, "kg")
+    if cap:
+        args["vehicle_capacity"] = float(cap)
+    return args
+
+
+def plan_cycle(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
+    h = _horizon(r)
+    return {"horizon_days": h} if h else {}
+
+
+def dispatch_instructions(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
+    args: dict[str, Any] = {}
+    node = one_location(r, ("plant", "dc"), "node")
+    if node:
+        args["node"] = node
+    else:
+        roles = [role for role, pat in (("carrier", r"承运商|司机|车队|carriers?|drivers?"),
+                                        ("warehouse", r"仓库|各仓|warehouses?"),
+                                        ("plant", r"工厂|\bplants?\b")) if r.has(pat)]
+        if len(roles) == 1:
+            args["role"] = roles[0]
+    day = _first_day(r)
+    if day:
+        args["date"] = day[0]
+        if day[1]:
+            args["days"] = day[1]
+    return args
+
+
+def daily_report(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
+    args: dict[str, Any] = {}
+    if r.has(r"周报|weekly|本周|这周|this week"):
+        args["period"] = "weekly"
+    elif r.has(r"日报|daily|today|今天|今日|每日"):
+        args["period"] = "daily"
+    if r.has(r"英文|英语|english"):
+        args["language"] = "en"
+    elif r.has(r"中文|汉语|chinese"):
+        args["language"] = "zh"
+    if r.has(r"html|网页"):
+        args["format"] = "html"
+    elif r.has(r"markdown|\bmd\b"):
+        args["format"] = "markdown"
+    return args
+
+
+# --------------------------------------------------------------------------- what-if
+
+_SPLIT = re.compile(r"，\s*同时|同时|并且|而且|以及|，|(?<!\d),|,(?!\d)|；|;|\band\b|\bwhile\b|\bplus\b| - ", re.A)
+_UP = r"增加|增长|上涨|提高|上升|翻倍|翻番|延长|推迟|拉长|多出|涨|\brises?\b|\bup\b|increas|\bgrows?\b|jumps?|doubl|" \
+      r"\bmore\b|higher|surges?|spikes?|longer|extend|slips?"
+_DOWN = r"下降|减少|降低|下滑|减半|降到|降至|缩短|提前|跌|\bdrops?\b|\bfalls?\b|decreas|declin|lower|\bdown\b|" \
+        r"\bcut\b|halv|los(?:e|es|ing)|\bless\b|shorte[nr]|reduc|faster|earlier|shrink|fewer"
+
+
+def _signed(r: Reading, value: float) -> float:
+    down = re.search(_DOWN, r.low, re.A)
+    up = re.search(_UP, r.low, re.A)
+    if down and (not up or down.start() < up.start()):
+        return -abs(value)
+    return abs(value)
+
+
+def _lane(r: Reading) -> tuple[str, str] | None:
+    locs = [m for m in r.mentions if m.of_kind("plant", "dc", "store", "customer", "supplier")
+            and m.how not in ("family", "kind")]
+    for a, b in zip(locs, locs[1:], strict=False):
+        between = r.low[a.end:b.start]
+        if re.search(r"到|向|至|往|→|->|\bto\b", between, re.A):
+            return _pick(a, ("plant", "dc", "supplier")), _pick(b, ("plant", "dc", "store", "customer"))
+        if re.search(r"\bfrom\b", between, re.A):  # "supplying DC East from the Shenzhen plant"
+            return _pick(b, ("plant", "dc", "supplier")), _pick(a, ("plant", "dc", "store", "customer"))
+    return None
+
+
+def _pick(m: Mention, kinds: tuple[str, ...]) -> str:
+    ents = m.of_kind(*kinds) or m.entities
+    if len(ents) != 1:
+        raise NeedClarification("ambiguous_entity", "node", tuple(ents), (m.start, m.end), m.text)
+    return ents[0].code
+
+
+def _one_of(r: Reading, whole: Reading, kinds: tuple[str, ...], slot: str) -> str | None:
+    for source in (r, whole):
+        found = [m for m in source.mentions if m.of_kind(*kinds) and m.how not in ("family", "kind")]
+        if len(found) == 1 or (found and source is r):
+            return _pick(found[0], kinds)
+    return None
+
+
+def _edit(r: Reading, whole: Reading) -> list[dict[str, Any]]:
+    """The scenario edits one clause asks for (several for a family: one per product)."""
+    if r.has(r"交货期|交期|提前期|交付周期|lead[ -]?times?|delivery times?"):
+        sup = _one_of(r, whole, ("supplier",), "supplier")
+        if sup is None:
+            raise NeedClarification("missing_slot", "supplier")
+        durs = [t for t in r.times if t.kind == "duration"]
+        if not durs:
+            raise NeedClarification("missing_slot", "days")
+        days = durs[0].days or 30 * durs[0].months
+        return [{"kind": "supplier_lead_time", "supplier": sup, "days": _signed(r, days)}]
+    lane = _lane(r)
+    if lane:
+        src, dst = lane
+        if r.has(r"运费|运输成本|运价|物流成本|运输费|shipping costs?|freight|transport costs?|lane costs?"):
+            if r.percents:
+                return [{"kind": "lane_cost", "src": src, "dst": dst, "pct": _signed(r, r.percents[0].value)}]
+            cny = _quantity(r, "cny")
+            if cny is not None:
+                return [{"kind": "lane_cost", "src": src, "dst": dst, "cost": cny}]
+            raise NeedClarification("missing_slot", "pct")
+        if r.has(r"运力|运量|运输能力|capacity|carry"):
+            units = _quantity(r, "units") or _quantity(r, "plain")
+            if units is None:
+                raise NeedClarification("missing_slot", "capacity")
+            return [{"kind": "lane_capacity", "src": src, "dst": dst, "capacity": units}]
+        if r.has(r"停止|不再|禁止|停运|取消|暂停|关闭|\bstop|no longer|\bban\b|block|prohibit|cut off|suspend|close"):
+            return [{"kind": "lane_prohibited", "src": src, "dst": dst}]
+    if r.has(r"关闭|关掉|关停|停产|停工|停业|倒闭|停运|shut|\bclos(?:e|ed|es|ing)\b|goes down|offline"):
+        node = _one_of(r, r, ("plant", "dc", "supplier"), "node")
+        if node:
+            return [{"kind": "node_closed", "node": node}]
+    sup = _one_of(r, r, ("supplier",), "supplier")
+    if sup and r.has(r"产能|供应|供货|capacity|deliver|supply|produce|交付"):
+        units = _quantity(r, "units") or _quantity(r, "plain")
+        if units is not None:
+            return [{"kind": "supplier_capacity", "supplier": sup, "capacity": units}]
+        if r.percents:
+            return [{"kind": "supplier_capacity", "supplier": sup, "pct": _signed(r, r.percents[0].value)}]
+        raise NeedClarification("missing_slot", "capacity")
+    if r.has(r"需求|销量|订单量|\bdemand\b|\bsales\b") and r.percents:
+        pct = _signed(r, r.percents[0].value)
+        node = one_location(r, ("store", "customer"), "node")
+        items, _ = item_list(r)
+        return [{"kind": "demand_change", "node": node, "product": p, "pct": pct} for p in (items or [None])]
+    return []
+
+
+def what_if(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
+    edits: list[dict[str, Any]] = []
+    cuts = [0] + [m.end() for m in _SPLIT.finditer(r.masked)] + [len(r.body)]
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        if b > a:
+            edits += _edit(r.in_span(a, b), r)
+    args: dict[str, Any] = {}
+    if edits:
+        args["edits"] = edits
+    elif not partial:
+        raise NeedClarification("missing_slot", "edits")
+    m = re.search(r"(?:保存为|存为|命名为|叫做|save (?:it )?as|call it|name it)\s*[\"'“”「]?([^\"'“”」]+)", r.body)
+    if m:
+        args["name"] = m.group(1).strip(" 。.")
+    return args
+
+
+BUILDERS: dict[str, Builder] = {
+    "forecast_demand": forecast_demand, "forecast_flows": forecast_flows,
+    "inventory_position": inventory_position, "inventory_policy": inventory_policy,
+    "demand_history": demand_history, "find_items": find_items, "list_suppliers": list_suppliers,
+    "data_status": no_args, "lineage": lineage, "plan_purchasing": plan_purchasing,
+    "plan_production": plan_production, "plan_routes": plan_routes, "plan_cycle": plan_cycle,
+    "what_if": what_if, "dispatch_instructions": dispatch_instructions, "daily_report": daily_report,
+}
+

@@ -1,0 +1,127 @@
+"""One instruction, read: its basis clause, mentions, times, percentages and quantities."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from supplypilot.nlp.catalog import Catalog, Entity, Mention, UnknownRef
+from supplypilot.nlp.slots import (
+    Percent,
+    Quantity,
+    TimeExpr,
+    extract_model,
+    extract_percents,
+    extract_quantities,
+    extract_review_period,
+    extract_times,
+)
+from supplypilot.nlp.text import Language, detect_language, normalize
+
+_BASIS = [
+    re.compile(r"^(?:基于|根据|依据|结合)(?P<basis>.+?)[，,；;]\s*(?P<body>(?:请|帮我)?(?:预测|生成|制定|规划|计算|给出|"
+               r"安排|优化|查询|列出|做|推荐|分析|评估|估计).*)$"),
+    re.compile(r"^(?:based on|using|given) (?P<basis>.+?)[,;]\s*(?P<body>(?:please )?(?:forecast|predict|project|"
+               r"generate|plan|create|make|estimate|compute|show|give|list|optimi[sz]e|schedule|run|what|how)\b.*)$",
+               re.I),
+    re.compile(r"^(?:基于|根据|依据|结合)(?P<basis>[^，,。；;]+)[，,；;](?P<body>.+)$"),
+    re.compile(r"^(?:based on|using|given) (?P<basis>[^,;]+?),\s*(?P<body>.+)$", re.I),
+]
+
+
+def split_basis(text: str) -> tuple[str | None, str]:
+    """"基于历史销售数据、库存数据，预测未来销售需求" → ("历史销售数据、库存数据", "预测未来销售需求").
+
+    The basis names the data the user wants used; it is stated back in the answer, and it must
+    not be read as the request ("库存数据" in the basis does not ask for an inventory forecast).
+    """
+    for pat in _BASIS:
+        m = pat.match(text)
+        if m:
+            return m.group("basis").strip(), m.group("body").strip()
+    return None, text
+
+
+def mask(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with the spans blanked (same length, so offsets stay valid)."""
+    chars = list(text)
+    for a, b in spans:
+        for i in range(max(a, 0), min(b, len(chars))):
+            chars[i] = " "
+    return "".join(chars)
+
+
+@dataclass
+class Reading:
+    """Everything found in one instruction, with character spans into :attr:`body`."""
+
+    raw: str
+    lang: Language
+    basis: str | None
+    body: str
+    today: date
+    mentions: list[Mention]
+    unknown: list[UnknownRef]
+    times: list[TimeExpr]
+    percents: list[Percent]
+    quantities: list[Quantity]
+    review: tuple[int, tuple[int, int]] | None
+    model: str | None
+    masked: str
+    """:attr:`body` with entity names blanked: keywords are searched here, so that "Cells"
+    in "Ningde Energy Cells" or "供应" in "供应商" names do not count as words of the request."""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def low(self) -> str:
+        return self.masked.lower()
+
+    def has(self, pattern: str) -> bool:
+        return re.search(pattern, self.low, re.A) is not None
+
+    def entity_mentions(self, *kinds: str, exclude_groups: bool = True) -> list[Mention]:
+        """Mentions with at least one candidate of ``kinds`` (family/kind words left out)."""
+        return [m for m in self.mentions if m.of_kind(*kinds)
+                and not (exclude_groups and m.how in ("family", "kind"))]
+
+    def time_is_future(self, t: TimeExpr) -> bool:
+        return t.window(self.today, "past")[0] > self.today
+
+    def time_is_past(self, t: TimeExpr) -> bool:
+        return t.window(self.today, "future")[1] <= self.today
+
+    def in_span(self, a: int, b: int) -> Reading:
+        """The same reading restricted to the clause ``[a, b)``."""
+        def inside(x: object) -> bool:
+            return a <= x.start and x.end <= b  # type: ignore[attr-defined]
+
+        return Reading(self.raw, self.lang, self.basis, self.body, self.today,
+                       [m for m in self.mentions if inside(m)], [u for u in self.unknown if inside(u)],
+                       [t for t in self.times if inside(t)], [p for p in self.percents if inside(p)],
+                       [q for q in self.quantities if inside(q)], self.review, self.model,
+                       mask(self.masked, [(0, a), (b, len(self.masked))]))
+
+
+def read(text: str, catalog: Catalog) -> Reading:
+    """Read ``text`` against ``catalog`` (no store access: the catalog is in memory)."""
+    norm = normalize(text)
+    basis, body = split_basis(norm)
+    mentions = catalog.link(body)
+    m1 = mask(body, [(m.start, m.end) for m in mentions])
+    times = extract_times(m1, catalog.today)
+    review = extract_review_period(m1)
+    spans = [(t.start, t.end) for t in times] + ([review[1]] if review else [])
+    if review:
+        times = [t for t in times if t.end <= review[1][0] or t.start >= review[1][1]]
+    m2 = mask(m1, spans)
+    percents = extract_percents(m2)
+    m3 = mask(m2, [(p.start, p.end) for p in percents])
+    quantities = extract_quantities(m3)
+    unknown = catalog.unknown_refs(body, mentions, also_covered=[(t.start, t.end) for t in times])
+    return Reading(text, detect_language(norm), basis, body, catalog.today, mentions, unknown, times,
+                   percents, quantities, review, extract_model(m1), m1)
+
+
+def entity_list(ents: list[Entity] | tuple[Entity, ...]) -> list[str]:
+    return sorted({e.code for e in ents})

