@@ -41,3 +41,14 @@ def test_the_four_seed_instructions_parse_exactly(report):
     seeds = [c for c in report.cases if c.category == "seed" and c.lang == "zh"]
     assert len(seeds) == 4
     assert all(c.correct for c in seeds), [(c.text, c.got) for c in seeds if not c.correct]
+
+
+@pytest.mark.parametrize("name", ["holdout_set.jsonl", "fresh_set.jsonl"])
+def test_later_sets_stay_above_95_percent(name, catalog):
+    """The sets written after the parser (first scored 85.9 % and 87.5 %, then fixed) do not regress."""
+    from pathlib import Path
+
+    from supplypilot.nlp.evaluate import load_cases
+
+    rep = evaluate(load_cases(Path(__file__).parent / name), catalog)
+    assert rep.accuracy >= 0.95, [(c.id, c.text, c.got) for c in rep.failures()]

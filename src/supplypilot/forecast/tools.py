@@ -104,7 +104,7 @@ class FlowsRequest(BaseModel):
 
     items: list[str] = Field(default_factory=list, description="Item codes; empty: every item with demand.")
     by: Literal["item", "total"] = Field(default="total", description="Report per item or summed over the items.")
-    horizon: int = Field(default=28, ge=7, le=91, description="Days ahead to forecast.")
+    horizon: int = Field(default=28, ge=7, le=182, description="Days ahead to forecast.")
     targets: list[Literal["sales", "production", "inventory", "shipments"]] = Field(
         default_factory=lambda: ["sales", "production", "inventory", "shipments"],
         description="Quantities to report (all are predicted jointly).")

@@ -211,18 +211,23 @@ class Catalog:
                     today: date) -> Catalog:
         """Build from the ``items``, ``locations`` and ``suppliers`` tables (sample or import)."""
         city = dict(zip(locations["code"], locations["city"], strict=True))
+        aliases = _alias_rows()
+        zh_alias: dict[str, str] = {}
+        for code, alias in aliases:  # the first Chinese alias names a supplier or customer in Chinese
+            if any("\u4e00" <= ch <= "\u9fff" for ch in alias):
+                zh_alias.setdefault(code, alias)
         ents: list[Entity] = []
         for r in items.itertuples(index=False):
             ents.append(Entity(r.code, "item", r.kind, r.name, _str(getattr(r, "name_zh", None)),
                                _str(r.family)))
         for r in locations.itertuples(index=False):
-            zh = _location_zh(r.kind, r.name, _str(r.city), _str(r.region))
+            zh = _location_zh(r.kind, r.name, _str(r.city), _str(r.region)) or zh_alias.get(r.code)
             ents.append(Entity(r.code, "location", r.kind, r.name, zh, None, _str(r.city), _str(r.region)))
         for r in suppliers.itertuples(index=False):
             loc = _str(getattr(r, "location_code", None))
-            ents.append(Entity(r.code, "supplier", "supplier", r.name, None, None,
+            ents.append(Entity(r.code, "supplier", "supplier", r.name, zh_alias.get(r.code), None,
                                city.get(loc) if loc else None))
-        return cls(ents, today, _alias_rows())
+        return cls(ents, today, aliases)
 
     @classmethod
     def from_store(cls, store: Store, today: date | None = None) -> Catalog:

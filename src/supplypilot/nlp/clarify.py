@@ -61,7 +61,7 @@ _EXAMPLES_SLOT = {"edits": ("e.g. “what if SUP-HQE's lead time grows by a week
                   "days": ("e.g. “by one week”", "例如“延长一周”")}
 
 
-def _names(cands: tuple[Entity, ...], lang: Language, limit: int = 8) -> str:
+def _names(cands: tuple[Entity, ...], lang: Language, limit: int = 10) -> str:
     """Candidates by code and name; a long list is cut without a count (a question states
     no number that a tool did not produce)."""
     shown = [e.label(lang) for e in cands[:limit]]

@@ -135,7 +135,7 @@ SERVICE_MINUTES = 15.0
 SPEED_KMH = 50.0
 
 
-def delivery_loads(store: Store, depot: str, days: int = 7) -> pd.DataFrame:
+def delivery_loads(store: Store, depot: str, days: int = 7, until: str | None = None) -> pd.DataFrame:
     """What ``depot`` delivers to each store it serves in one day: recent mean daily demand.
 
     Quantities are in units and in kilograms (item weights); the stores served are the
@@ -157,6 +157,8 @@ def delivery_loads(store: Store, depot: str, days: int = 7) -> pd.DataFrame:
             raise InputError(f"Location {depot!r} has no lanes to stores or customers; it delivers nothing.",
                              where="depot")
         last = conn.execute(select(func.max(Demand.date)).where(Demand.location_code.in_(dests))).scalar_one()
+        if until is not None and last is not None:  # the delivery day: volumes from the 7 days before it
+            last = min(pd.Timestamp(last), pd.Timestamp(until) - pd.Timedelta(days=1)).date()
         if last is None:
             raise InputError(f"The stores served by {depot!r} have no demand history.", where="depot")
         start = pd.Timestamp(last) - pd.Timedelta(days=days - 1)
@@ -165,7 +167,7 @@ def delivery_loads(store: Store, depot: str, days: int = 7) -> pd.DataFrame:
             select(Demand.location_code, func.sum(value).label("units"),
                    func.sum(value * func.coalesce(Item.weight_kg, 0.5)).label("kg"))
             .join(Item, Item.code == Demand.item_code)
-            .where(Demand.location_code.in_(dests), Demand.date >= start.date())
+            .where(Demand.location_code.in_(dests), Demand.date >= start.date(), Demand.date <= last)
             .group_by(Demand.location_code), conn)
         locs = pd.read_sql(select(Location.code, Location.name, Location.lat, Location.lon)
                            .where(Location.code.in_([*dests, depot])), conn)
@@ -178,11 +180,11 @@ def delivery_loads(store: Store, depot: str, days: int = 7) -> pd.DataFrame:
 
 
 def routing_model(store: Store, depot: str, vehicles: int | None = None, vehicle_capacity_kg: float | None = None,
-                  days: int = 7) -> tuple[Any, pd.DataFrame]:
+                  days: int = 7, until: str | None = None) -> tuple[Any, pd.DataFrame]:
     """A CVRP with time windows for one depot's daily run (capacity in kilograms)."""
     from supplypilot.plan.routing import RoutingModel
 
-    loads = delivery_loads(store, depot, days)
+    loads = delivery_loads(store, depot, days, until)
     loads = loads[loads.kg > 0].reset_index(drop=True)
     if loads.empty:
         raise InputError(f"No store served by {depot!r} has recent demand to deliver.", where="depot")
@@ -230,7 +232,7 @@ def _days_to_weeks(days: float) -> int:
 
 
 def mrp_model(store: Store, items: list[str] | None = None, horizon_days: int = 56,
-              lot_sizing: str = "wagner-whitin", ordering_cost: float = 100.0, setup_cost: float = 500.0,
+              lot_sizing: Any = "wagner-whitin", ordering_cost: float = 100.0, setup_cost: float = 500.0,
               holding_rate: float = 0.25, forecast_model: str = "AutoETS") -> tuple[Any, dict[str, Any]]:
     """A weekly MRP model of the stored company: forecast demand, BOM, stock, open orders, lines.
 
@@ -303,7 +305,8 @@ def mrp_model(store: Store, items: list[str] | None = None, horizon_days: int = 
             lt = _days_to_weeks(p["lead_time_days"] if pd.notna(p["lead_time_days"]) else p["sup_lt"])
         else:
             lt = 1
-        m.add_item(code, lead_time=lt, on_hand=max(0.0, float(stock.get(code, 0.0))), lot_sizing=lot_sizing,
+        rule = lot_sizing.get(code, "lot-for-lot") if isinstance(lot_sizing, dict) else lot_sizing
+        m.add_item(code, lead_time=lt, on_hand=max(0.0, float(stock.get(code, 0.0))), lot_sizing=rule,
                    unit_cost=cost, setup_cost=ordering_cost if buy else setup_cost,
                    holding_cost=cost * holding_rate / 52, make_or_buy="buy" if buy else "make")
     for r in bom.itertuples(index=False):
@@ -469,3 +472,25 @@ def schedule_model(store: Store, plant: str | None = None, horizon_days: int = 1
             batches.append({"job": name, "order": o.order_number, "item": o.item_code, "qty": qty,
                             "plant": o.plant_code, "due": str(pd.Timestamp(o.due_date).date())})
     return m, {"start": start, "batches": pd.DataFrame(batches), "orders": orders}
+
+
+def fixed_lots(first: Any, model_items: dict[str, Any]) -> dict[str, Any]:
+    """A fixed order quantity per item: its EOQ from the net requirements of a lot-for-lot plan.
+
+    ERPs call this "fixed lot size": one quantity per item, ordered in multiples. Taking it from
+    the EOQ of each item's own planned requirements (weekly mean, setup and holding cost of the
+    item) keeps the rule meaningful for components whose demand is only known after explosion.
+    """
+    from supplypilot.plan.lotsizing import FixedOrderQuantity, economic_order_quantity
+
+    rules: dict[str, Any] = {}
+    weeks = max(1, int(first.records["period"].max())) if len(first.records) else 1
+    for code, g in first.planned_orders.groupby("item"):
+        it = model_items[code]
+        demand = float(g["qty"].sum()) / weeks
+        if it.holding_cost > 0 and it.setup_cost > 0 and demand > 0:
+            q = economic_order_quantity(demand, it.setup_cost, it.holding_cost)
+        else:
+            q = float(g["qty"].max())
+        rules[code] = FixedOrderQuantity(max(1.0, float(math.ceil(q))))
+    return rules

@@ -170,6 +170,9 @@ def what_if(req: WhatIfRequest, ctx: Context) -> WhatIfResult:
 
 class RoutesRequest(_Request):
     depot: str | None = Field(default=None, description="DC code the trucks leave from; empty: every DC.")
+    date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$",
+                             description="Delivery day (YYYY-MM-DD): volumes are the mean daily demand of the 7 days "
+                                         "before it; empty: the day after the last day of history.")
     vehicles: int | None = Field(default=None, ge=1, le=200, description="Trucks available per DC; empty: as many as needed.")
     vehicle_capacity: float | None = Field(default=None, gt=0, le=40000, description="Truck capacity in kg (default 1500).")
     time_limit_s: float = Field(default=10.0, gt=0, le=600, description="Search time per DC in seconds.")
@@ -234,7 +237,7 @@ def plan_routes(req: RoutesRequest, ctx: Context) -> RoutesResult:
                                        .order_by(Location.code)).scalars())
     out = []
     for d in depots:
-        model, loads = routing_model(ctx.store, d, req.vehicles, req.vehicle_capacity)
+        model, loads = routing_model(ctx.store, d, req.vehicles, req.vehicle_capacity, until=req.date)
         res = model.solve(req.time_limit_s, seed=0)
         path = None
         if req.plot:
@@ -251,7 +254,7 @@ def plan_routes(req: RoutesRequest, ctx: Context) -> RoutesResult:
             depot=d, status=res.status.value, trucks_used=len(routes), distance_km=round(res.total_distance, 2),
             cost=round(float(res.objective or 0.0), 2), stops=sum(len(r.stops) for r in routes),
             unserved=[f"{u.stop}: {u.reason}" for u in res.unserved] + list(loads.attrs.get("line_haul", [])),
-            based_on=(f"mean daily demand of the last 7 days up to {loads.attrs.get('as_of', '?')} at each store, "
+            based_on=(f"mean daily demand of the 7 days up to {loads.attrs.get('as_of', '?')} at each store, "
                       f"in kg (item weights)"), map=path, routes=routes))
     return RoutesResult(depots=out, distance_km=round(sum(x.distance_km for x in out), 2),
                         trucks_used=sum(x.trucks_used for x in out))
@@ -263,8 +266,9 @@ def plan_routes(req: RoutesRequest, ctx: Context) -> RoutesResult:
 class PurchasingRequest(_Request):
     items: list[str] = Field(default_factory=list, description="Finished goods to plan; empty: all with demand.")
     horizon_days: int = Field(default=56, ge=7, le=364, description="Planning horizon in days (weekly buckets).")
-    lot_sizing: Literal["lot_for_lot", "poq", "eoq", "wagner_whitin"] = Field(
-        default="wagner_whitin", description="Lot-sizing rule for planned orders.")
+    lot_sizing: Literal["lot_for_lot", "fixed", "poq", "eoq", "wagner_whitin"] = Field(
+        default="wagner_whitin",
+        description="Lot-sizing rule; fixed: one quantity per item (its EOQ), ordered in multiples.")
     budget: float | None = Field(default=None, gt=0, description="Purchase budget over the horizon (CNY); empty: none.")
     time_limit_s: float = Field(default=30.0, gt=0, le=600, description="Solver time limit in seconds.")
 
@@ -317,8 +321,15 @@ def plan_purchasing(req: PurchasingRequest, ctx: Context) -> PurchasingResult:
 
     from supplypilot.plan.from_store import mrp_model, sourcing_model
 
-    rule = req.lot_sizing.replace("_", "-")
-    model, info = mrp_model(ctx.store, req.items or None, req.horizon_days, lot_sizing=rule)
+    if req.lot_sizing == "fixed":
+        from supplypilot.plan.from_store import fixed_lots
+
+        model, info = mrp_model(ctx.store, req.items or None, req.horizon_days, lot_sizing="lot-for-lot")
+        rules = fixed_lots(model.solve(req.time_limit_s), {it.code: it for it in model.data().items})
+        model, info = mrp_model(ctx.store, req.items or None, req.horizon_days, lot_sizing=rules)
+    else:
+        model, info = mrp_model(ctx.store, req.items or None, req.horizon_days,
+                                lot_sizing=req.lot_sizing.replace("_", "-"))
     mrp = model.solve(req.time_limit_s)
     start, weeks = info["start"], info["weeks"]
     orders = mrp.planned_orders
