@@ -13,8 +13,10 @@ Data: ``$SUPPLYPILOT_DATA/forecasting/m4`` (see its SOURCES.md) — 359 weekly s
    winner), FFORMA (245, second) and the best weekly entry.
 3. **Our rows.** Each model runs alone in a ``Forecaster`` (``fallback_model=Naive()``, so
    failures are traced, not fatal) in its **own fresh process** (``--one``): data loading and
-   a warm-up call on one short series (numba compilation) are not timed; peak memory is the
-   process's high-water RSS during the timed call. Combinations are the mean (or median) of
+   a warm-up call on one short series (imports, first-call set-up) are not timed; peak
+   memory is the process's high-water RSS during the timed call. Statistical models are
+   statsforecast's; ``GlobalLightGBM`` (defined below) is one LightGBM across all series,
+   run through the same Forecaster as a global ``ForecastModel``. Combinations are the mean (or median) of
    members already run, timed as the sum of their members. ``Selection`` is
    :func:`supplypilot.forecast.select_models`' inverse-MASE ensemble of the two best members
    per series from a rolling-origin cross-validation on the training data (``--cv-windows``
@@ -47,6 +49,9 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from supplypilot.errors import InputError
+from supplypilot.forecast import ForecastModel
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "forecast_m4.md"
 H = 13
@@ -67,29 +72,90 @@ MODELS: dict[str, str] = {
     "DOTM": "DynamicOptimizedTheta(season_length=1, alias='DOTM')",
     "AutoCES": "AutoCES(season_length=1, alias='AutoCES')",
     "AutoARIMA": "AutoARIMA(season_length=1, approximation=True)",
+    "GlobalLightGBM": "GlobalLightGBM(history=520, seed=0)",
     "LightGBM": ("LightGBMForecaster(lags=list(range(1, 14)) + [26, 52], rolling_windows=(4, 13), "
-                 "target_transform='local_scale', calendar=False, n_estimators=400, "
+                 "target_transform='difference', calendar=False, n_estimators=400, "
                  "conformal_windows=0, num_threads=1, alias='LightGBM')"),
 }
 # name -> (members, how)
 COMBOS: dict[str, tuple[tuple[str, ...], str]] = {
+    "Combo-ETS-ARIMA": (("AutoETS", "AutoARIMA"), "mean"),
     "Combo-CES-ARIMA": (("AutoCES", "AutoARIMA"), "mean"),
     "Combo-ETS-CES-ARIMA": (("AutoETS", "AutoCES", "AutoARIMA"), "mean"),
+    "Combo-LGBM-ETS-ARIMA": (("GlobalLightGBM", "AutoETS", "AutoARIMA"), "mean"),
     "Combo-CES-ARIMA-Theta": (("AutoCES", "AutoARIMA", "AutoTheta"), "mean"),
     "SCUM": (("AutoETS", "AutoCES", "AutoARIMA", "DOTM"), "median"),
     "Combo-ETS-CES": (("AutoETS", "AutoCES"), "mean"),
 }
 SELECTION = "Selection"
-SELECTION_MEMBERS = ("AutoETS", "AutoTheta", "AutoCES", "AutoARIMA", "DOTM")
-DEFAULT = ["Naive2", "Naive", "SeasonalNaive", "AutoETS", "AutoTheta", "DOTM", "AutoCES",
-           "AutoARIMA", "Combo-CES-ARIMA", "Combo-ETS-CES-ARIMA", "Combo-CES-ARIMA-Theta", "SCUM",
-           SELECTION]
-QUICK = ["Naive2", "Naive", "SeasonalNaive", "AutoETS", "AutoCES", "Combo-ETS-CES", SELECTION]
+SELECTION_MEMBERS = ("AutoETS", "AutoCES", "AutoARIMA", "GlobalLightGBM")
+DEFAULT = ["Naive2", "Naive", "SeasonalNaive", "AutoETS", "AutoCES", "AutoARIMA", "GlobalLightGBM",
+           "Combo-ETS-ARIMA", "Combo-ETS-CES-ARIMA", "Combo-LGBM-ETS-ARIMA", SELECTION]
+"""AutoTheta, DOTM, SCUM and the Theta combination are available with ``--models``; they are
+out of the default run for time (AutoTheta alone took 3.4x AutoETS) and were not better."""
+QUICK = ["Naive2", "Naive", "SeasonalNaive", "AutoETS", "AutoCES", "GlobalLightGBM",
+         "Combo-ETS-CES", SELECTION]
 QUICK_SELECTION_MEMBERS = ("AutoETS", "AutoCES")
 
 # workbook row label -> what we call it
 REFERENCES = {"Naive2": "Naive2 (M4 benchmark)", "Theta": "Theta (M4 benchmark)",
               "118": "ES-RNN, Smyl (118, M4 winner)", "245": "FFORMA, Montero-Manso et al. (245)"}
+
+
+# --------------------------------------------------------------------------- a global model
+
+
+class GlobalLightGBM(ForecastModel):
+    """One LightGBM over all series, on log first differences (mlforecast, recursive).
+
+    Weekly M4 series differ in level by orders of magnitude; the log difference (the weekly
+    growth rate) puts them on one scale so one model can learn from all 359. Lags 1-13, 26
+    and 52 plus rolling means of the last 4, 13 and 52 weeks and a 13-week rolling standard
+    deviation; L1 loss (robust, close to what sMAPE and MASE reward); the last ``history``
+    weeks of each series. This configuration was picked on a validation window (the last 13
+    training weeks, never the test weeks) among: differences + local scaling with L1, L2 or
+    Huber loss, log differences with L1 or L2 (validation OWA 0.836, 0.838, 0.823, 0.762,
+    0.781).
+    """
+
+    is_global = True
+
+    def __init__(self, history: int = 520, n_estimators: int = 500, seed: int = 0,
+                 num_threads: int = 1, alias: str | None = None) -> None:
+        super().__init__(alias=alias)
+        self.history = history
+        self.n_estimators = n_estimators
+        self.seed = seed
+        self.num_threads = num_threads
+
+    def fit(self, df: Any, freq: Any = "D") -> GlobalLightGBM:
+        import lightgbm as lgb
+        import numpy as np
+        from mlforecast import MLForecast
+        from mlforecast.lag_transforms import RollingMean, RollingStd
+        from mlforecast.target_transforms import Differences, GlobalSklearnTransformer
+        from sklearn.preprocessing import FunctionTransformer
+
+        if (df["y"] <= 0).any():
+            raise InputError("GlobalLightGBM models log differences and needs positive targets.",
+                             where="column 'y'")
+        model = lgb.LGBMRegressor(n_estimators=self.n_estimators, learning_rate=0.03, num_leaves=63,
+                                  objective="l1", min_child_samples=50, subsample=0.8,
+                                  subsample_freq=1, colsample_bytree=0.8, verbose=-1,
+                                  n_jobs=self.num_threads, random_state=self.seed)
+        log = GlobalSklearnTransformer(FunctionTransformer(np.log, np.exp))
+        self.mlf_ = MLForecast(models={"lgb": model}, freq=freq,
+                               lags=[*range(1, 14), 26, 52],
+                               lag_transforms={1: [RollingMean(4), RollingMean(13), RollingMean(52),
+                                                   RollingStd(13)]},
+                               target_transforms=[log, Differences([1])])
+        self.mlf_.fit(df.groupby("unique_id").tail(self.history)[["unique_id", "ds", "y"]])
+        self.freq_ = freq
+        return self
+
+    def predict(self, h: int, level: Any = None, X_df: Any = None) -> Any:
+        self._check_fitted()
+        return self.mlf_.predict(h).rename(columns={"lgb": self.name})
 
 
 # --------------------------------------------------------------------------- data
@@ -218,7 +284,7 @@ def build(name: str) -> Any:
     """A fresh model object from its recipe in :data:`MODELS`."""
     from supplypilot.forecast.models import statistical as st
 
-    scope = {k: getattr(st, k) for k in st.__all__}
+    scope = {k: getattr(st, k) for k in st.__all__} | {"GlobalLightGBM": GlobalLightGBM}
     if name == "LightGBM":
         from supplypilot.forecast.models.ml import LightGBMForecaster
 
@@ -242,7 +308,11 @@ def run_one(task: str, folder: Path, n_series: int | None, n_jobs: int, cv_windo
     train, _ = load(folder, n_series)
     if max_history:
         train = train.groupby("unique_id").tail(max_history).reset_index(drop=True)
-    fc = Forecaster([build(name)], freq=1, n_jobs=n_jobs, fallback_model=Naive())
+    freq: Any = 1
+    if name == "LightGBM":  # the project's LightGBMForecaster wants dates; M4 gives none
+        train["ds"] = pd.Timestamp("2000-01-02") + pd.to_timedelta(7 * train["ds"], unit="D")
+        freq = "W-SUN"
+    fc = Forecaster([build(name)], freq=freq, n_jobs=n_jobs, fallback_model=Naive())
     warm = train[train["unique_id"] == train["unique_id"].iloc[0]].tail(80)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -266,6 +336,9 @@ def run_one(task: str, folder: Path, n_series: int | None, n_jobs: int, cv_windo
     peak = _peak(resettable)
     trace = res.attrs.get("fallbacks", pd.DataFrame())
     res.attrs = {}
+    if freq != 1:
+        for col in [c for c in ("ds", "cutoff") if c in res]:
+            res[col] = ((res[col] - pd.Timestamp("2000-01-02")).dt.days // 7).astype("int64")
     res.to_parquet(out)
     return {"task": task, "seconds": seconds, "peak_rss": peak, "rss_before": rss_before,
             "fallbacks": len(trace),
@@ -402,6 +475,7 @@ def run_all(args: argparse.Namespace) -> int:
         diff = (frame["Naive2"] - official).abs() / official
         check["our_naive2_max_rel_diff"] = float(diff.max())
     best = min((r for r in rows if "owa" in r), key=lambda r: r["owa"], default=None)
+    n_all = train["unique_id"].nunique()
     doc = {
         "settings": _settings(args, len(train["unique_id"].unique()), members),
         "naive2_check": check,
@@ -410,7 +484,8 @@ def run_all(args: argparse.Namespace) -> int:
         "results": [{k: v for k, v in r.items() if k != "frame"} for r in rows],
         "goal": {"owa": GOAL_OWA, "best": best["name"] if best else None,
                  "best_owa": best["owa"] if best else None,
-                 "met": bool(best and best["owa"] <= GOAL_OWA)},
+                 "assessed": n_all == 359,
+                 "met": bool(best and n_all == 359 and best["owa"] <= GOAL_OWA)},
         "total_seconds": time.perf_counter() - t_start,
     }
     from rich.console import Console
@@ -516,8 +591,10 @@ def _footer(doc: dict[str, Any]) -> list[str]:
                  f"(sMAPE {sub['smape']:.3f}, MASE {sub['mase']:.3f}); reference rows are the "
                  "workbook's, on all 359.")
     if g["best"]:
+        verdict = ("met" if g["met"] else "NOT met") if g["assessed"] else \
+            "not assessed (the goal is on all 359 series)"
         lines.append(f"Goal OWA ≤ {g['owa']}: best of ours {g['best']} {g['best_owa']:.3f} — "
-                     f"{'met' if g['met'] else 'NOT met'}.")
+                     f"{verdict}.")
     for r in doc["results"]:
         if r.get("picks"):
             lines.append(f"Selection picked (best single model per series): "
@@ -527,8 +604,8 @@ def _footer(doc: dict[str, Any]) -> list[str]:
             lines.append(f"{r['name']} fallbacks to Naive: {r['fallbacks']} "
                          f"({'; '.join(r['fallback_reasons'])}).")
     lines.append("Timed: the forecast (or CV) call only, after data loading and a warm-up call on "
-                 "one short series (numba compilation); combinations = sum of their members; peak "
-                 "RSS = the measuring process's high-water mark during the timed call "
+                 "one short series (imports, first-call set-up); combinations = sum of their "
+                 "members; peak RSS = the measuring process's high-water mark during the timed call "
                  "(/proc/self/clear_refs, VmHWM). Wall-clock seconds on a shared machine: compare "
                  "ratios within one run.")
     lines.append(f"Total run time {doc['total_seconds']:.0f} s.")
