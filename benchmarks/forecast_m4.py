@@ -313,7 +313,7 @@ def run_one(task: str, folder: Path, n_series: int | None, n_jobs: int, cv_windo
         train["ds"] = pd.Timestamp("2000-01-02") + pd.to_timedelta(7 * train["ds"], unit="D")
         freq = "W-SUN"
     fc = Forecaster([build(name)], freq=freq, n_jobs=n_jobs, fallback_model=Naive())
-    warm = train[train["unique_id"] == train["unique_id"].iloc[0]].tail(80)
+    warm = train[train["unique_id"] == train["unique_id"].iloc[0]].tail(200)  # global: 52 lags
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if kind == "fc":
