@@ -10,7 +10,9 @@ order literal per job pair shared by all machines of the group.
 
 A constructive schedule (:mod:`._schedule_heuristics`) is always computed first: it becomes the
 solution hint (or the repaired previous schedule after a warm start), caps the horizon for the
-makespan objective, and is returned as a feasible plan if CP-SAT finds nothing in time.
+makespan objective, and is returned as a feasible plan if CP-SAT finds nothing in time. After a
+warm start it is also returned when CP-SAT finds nothing strictly better, so that a re-plan does
+not move work for no gain (unchanged orders keep their slots).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from ortools.sat.python import cp_model
 
 from supplypilot.errors import InputError, SupplyPilotError
 from supplypilot.plan._schedule_data import ScheduleData
-from supplypilot.plan._schedule_explain import build_result, infeasibility
+from supplypilot.plan._schedule_explain import build_result, infeasibility, objective_of
 from supplypilot.plan._schedule_heuristics import (
     Assignment,
     by_job_order,
@@ -281,17 +283,21 @@ def _initial_plan(data: ScheduleData, objective: str, warm_start: ScheduleResult
 
 
 def _repaired_previous(data: ScheduleData, warm_start: ScheduleResult) -> list[Assignment] | None:
-    """The previous schedule left-shifted into the current model (machine order kept)."""
+    """The previous schedule carried into the current model: machine order and machine choice
+    kept, each operation at its previous start or, where that no longer fits, as soon after it
+    as it can; new operations go in by their earliest start."""
     machine_index = {m.name: k for k, m in enumerate(data.machines)}
     job_index = {j.name: k for k, j in enumerate(data.jobs)}
     priority: dict[int, float] = {}
     machine_of: dict[int, int] = {}
+    not_before: dict[int, int] = {}
     for row in warm_start.schedule.itertuples(index=False):
         j = job_index.get(row.job)
         if j is None or int(row.op) >= len(data.job_ops[j]):
             continue
         o = data.job_ops[j][int(row.op)]
         priority[o] = float(row.start)
+        not_before[o] = int(row.start)
         if row.machine in machine_index:
             machine_of[o] = machine_index[row.machine]
     for j, ops in enumerate(data.job_ops):  # new operations: by their earliest start
@@ -302,7 +308,7 @@ def _repaired_previous(data: ScheduleData, warm_start: ScheduleResult) -> list[A
     if data.same_sequence:
         order = sorted(range(len(data.jobs)), key=lambda j: priority[data.job_ops[j][0]])
         return by_job_order(data, order)
-    return by_priority(data, priority, machine_of)
+    return by_priority(data, priority, machine_of, not_before)
 
 
 def _parameters(solver: cp_model.CpSolver, objective: str, data: ScheduleData, time_limit: float,
@@ -377,6 +383,11 @@ def solve_cpsat(data: ScheduleData, objective: str, time_limit: float, workers: 
         else None
     reasons: list[str] = []
     bound = solver.best_objective_bound if status != SolveStatus.INFEASIBLE else None
+    if (plan is not None and initial is not None and source == "previous schedule"
+            and objective_of(data, plan, objective) >= objective_of(data, initial, objective)):
+        plan = initial  # nothing strictly better: keep the previous slots rather than move work for no gain
+        reasons.append("the previous schedule is kept: CP-SAT found nothing strictly better within "
+                       f"{time_limit:g} s")
     if plan is None and status == SolveStatus.NONE and initial is not None:
         plan, status = initial, SolveStatus.FEASIBLE
         reasons.append(f"CP-SAT found no schedule within {time_limit:g} s; this is the "

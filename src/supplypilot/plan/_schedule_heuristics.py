@@ -6,8 +6,9 @@ tight horizon (any optimal makespan is at most the hint's). Three constructions:
 * dispatching (non-delay list scheduling): the operation that can start first goes next, ties
   broken by most work remaining (makespan) or earliest due date per weight (tardiness);
 * priority lists: operations in a given order, e.g. by their start in a previous schedule; this
-  keeps the previous machine sequences and shifts every operation left, so it is never worse
-  than a previous schedule that is still feasible (the warm-start repair);
+  keeps the previous machine sequences and, with each operation held to its previous start,
+  reproduces a previous schedule that is still feasible slot for slot (the warm-start repair:
+  unchanged work keeps its slot, and work that no longer fits moves only as late as it must);
 * job orders: whole jobs one after the other, which keeps one common job order on every machine
   (permutation flow shops), with the order from NEH (Nawaz, Enscore and Ham, 1983), optionally
   improved by iterated greedy (Ruiz and Stuetzle, 2007).
@@ -51,8 +52,10 @@ class _State:
         self.machine_used = [False] * len(data.machines)
         self.plan: list[Assignment | None] = [None] * len(data.ops)
 
-    def option(self, op_index: int, machine: int, duration: int) -> Assignment | None:
-        """Earliest placement of ``op_index`` appended on ``machine``, or None if none fits."""
+    def option(self, op_index: int, machine: int, duration: int,
+               not_before: int | None = None) -> Assignment | None:
+        """Earliest placement of ``op_index`` appended on ``machine`` (starting no earlier than
+        ``not_before`` when given), or None if none fits."""
         data = self.data
         op = data.ops[op_index]
         if self.machine_used[machine]:
@@ -60,18 +63,21 @@ class _State:
         else:
             setup = data.first_setup(machine, op.family)
         ready = max(self.machine_ready[machine], self.job_ready[op.job] - setup)
+        if not_before is not None:
+            ready = max(ready, not_before - setup)
         begin = data.machines[machine].calendar.earliest_fit(ready, setup + duration)
         if begin is None:
             return None
         return Assignment(machine, begin + setup, begin + setup + duration, setup)
 
-    def best(self, op_index: int, machine: int | None = None) -> Assignment | None:
+    def best(self, op_index: int, machine: int | None = None,
+             not_before: int | None = None) -> Assignment | None:
         """Placement of ``op_index`` on ``machine`` or, if None, on the machine ending it first."""
-        options = [self.option(op_index, m, d) for m, d in self.data.ops[op_index].alternatives
+        options = [self.option(op_index, m, d, not_before) for m, d in self.data.ops[op_index].alternatives
                    if machine is None or m == machine]
         options = [a for a in options if a is not None]
         if not options and machine is not None:
-            return self.best(op_index)
+            return self.best(op_index, None, not_before)
         return min(options, key=lambda a: (a.end, a.start), default=None)
 
     def commit(self, op_index: int, a: Assignment) -> None:
@@ -126,18 +132,22 @@ def dispatch(data: ScheduleData, rule: str = "mwkr") -> list[Assignment] | None:
 
 
 def by_priority(data: ScheduleData, priority: Mapping[int, float],
-                machine_of: Mapping[int, int] | None = None) -> list[Assignment] | None:
+                machine_of: Mapping[int, int] | None = None,
+                not_before: Mapping[int, int] | None = None) -> list[Assignment] | None:
     """Operations in increasing ``priority`` (among those whose job predecessor is placed).
 
     With priorities equal to the start times of a previous schedule, every machine keeps its
     previous sequence and each operation starts no later than before, as long as the previous
-    schedule is still feasible; ``machine_of`` keeps the previous machine choices.
+    schedule is still feasible; ``machine_of`` keeps the previous machine choices. With
+    ``not_before`` (the previous starts) an operation does not start earlier than before either,
+    so a schedule that is still feasible comes back unchanged.
     """
     state = _State(data)
     machine_of = machine_of or {}
+    not_before = not_before or {}
     for _ in range(len(data.ops)):
         o = min(state.eligible(), key=lambda i: (priority.get(i, float("inf")), i))
-        a = state.best(o, machine_of.get(o))
+        a = state.best(o, machine_of.get(o), not_before.get(o))
         if a is None:
             return None
         state.commit(o, a)

@@ -67,6 +67,48 @@ class ScheduleResult(PlanResult):
         if self.is_feasible() and self.schedule.empty:
             raise ValueError("a feasible ScheduleResult needs a schedule table")
 
+    @classmethod
+    def from_table(cls, table: pd.DataFrame, name: str = "previous schedule",
+                   objective: float | None = None) -> ScheduleResult:
+        """A feasible result holding only a schedule table, to pass as ``warm_start``.
+
+        A re-plan often starts from a schedule that was saved (a planning cycle keeps the last
+        one on disk) rather than from a :class:`ScheduleResult` still in memory. The warm start
+        reads only the ``job, op, machine, start`` columns; ``end`` gives the makespan, and
+        ``setup`` and ``family`` are filled with 0 and None when missing.
+
+        Parameters
+        ----------
+        table
+            One row per operation with columns ``job, op, machine, start, end`` (ints in the
+            new model's time unit; starts before 0 are allowed, they only order the work).
+        name
+            Shown in summaries.
+        objective
+            The previous plan's objective value, if known (informative only).
+
+        Raises
+        ------
+        ValueError
+            When a column is missing or the table is empty.
+        """
+        need = ["job", "op", "machine", "start", "end"]
+        missing = [c for c in need if c not in table.columns]
+        if missing or table.empty:
+            raise ValueError("ScheduleResult.from_table needs a non-empty table with columns "
+                             f"{need}; got columns {list(table.columns)} and {len(table)} rows")
+        out = table.copy()
+        out["job"] = out["job"].astype(str)
+        out["machine"] = out["machine"].astype(str)
+        for c in ("op", "start", "end"):
+            out[c] = out[c].astype(int)
+        out["setup"] = out["setup"].astype(int) if "setup" in out else 0
+        if "family" not in out:
+            out["family"] = None
+        out = out[SCHEDULE_COLUMNS].sort_values(["start", "machine"]).reset_index(drop=True)
+        return cls(status=SolveStatus.FEASIBLE, objective=objective, schedule=out,
+                   makespan=int(out["end"].max()), name=name, solver="saved schedule")
+
     @property
     def total_tardiness(self) -> int:
         """Sum of job tardiness (0 without due dates)."""

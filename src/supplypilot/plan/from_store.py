@@ -242,6 +242,10 @@ def mrp_model(store: Store, items: list[str] | None = None, horizon_days: int = 
     locations; open purchase and production orders due in the horizon are scheduled receipts;
     purchased items take their primary supplier's lead time, made items one week; each made item
     loads the line it was last produced on (hours = qty / rate).
+
+    The context returned with the model holds ``start`` (first day of period 1), ``weeks``, the
+    ``forecast``, the suppliers, and ``plant_of`` / ``line_of`` (item → plant, item → line) that
+    :func:`planned_production` uses to place the planned production orders.
     """
     from sqlalchemy import func
 
@@ -280,7 +284,10 @@ def mrp_model(store: Store, items: list[str] | None = None, horizon_days: int = 
         lines = pd.read_sql(select(ProductionRecord.item_code, ProductionRecord.resource_code,
                                    func.max(ProductionRecord.date).label("last"))
                             .group_by(ProductionRecord.item_code, ProductionRecord.resource_code), conn)
-        res = pd.read_sql(select(Resource.code, Resource.capacity_per_hour, Resource.hours_per_day, Resource.kind), conn)
+        res = pd.read_sql(select(Resource.code, Resource.capacity_per_hour, Resource.hours_per_day, Resource.kind,
+                                 Resource.plant_code), conn)
+        mo_plants = pd.read_sql(select(ProductionOrder.item_code, ProductionOrder.plant_code)
+                                .order_by(ProductionOrder.due_date), conn)
     # which items to plan: the finished goods forecast and everything below them in the BOM
     plan_items: set[str] = set(weekly["unique_id"])
     frontier = list(plan_items)
@@ -326,18 +333,57 @@ def mrp_model(store: Store, items: list[str] | None = None, horizon_days: int = 
     for r in mo.itertuples(index=False):
         if r.item_code in plan_items and week_of(r.due_date) <= weeks:
             m.add_scheduled_receipt(r.item_code, week_of(r.due_date), float(r.qty), ref=f"MO:{r.order_number}")
+    # where each made item is produced: the plant of the line it was last made on, else the plant of
+    # its latest production order (items made only on test cells have no line)
+    plant_of: dict[str, str] = {r.item_code: r.plant_code for r in mo_plants.itertuples(index=False)
+                                if isinstance(r.plant_code, str)}
+    line_of: dict[str, str] = {}
     if len(lines):
         lines = lines.merge(res, left_on="resource_code", right_on="code")
-        line_of = lines[lines.kind == "line"].sort_values("last").drop_duplicates("item_code", keep="last")
+        last_line = lines[lines.kind == "line"].sort_values("last").drop_duplicates("item_code", keep="last")
         used = set()
-        for r in line_of.itertuples(index=False):
+        for r in last_line.itertuples(index=False):
+            line_of[r.item_code] = r.resource_code
+            if isinstance(r.plant_code, str):
+                plant_of[r.item_code] = r.plant_code
             if r.item_code in plan_items and r.item_code in made:
                 if r.resource_code not in used:
                     m.add_resource(r.resource_code, float(r.hours_per_day) * 6)  # hours a week, 6 shifts
                     used.add(r.resource_code)
                 m.add_usage(r.item_code, r.resource_code, per_unit=1.0 / float(r.capacity_per_hour))
-    context = {"start": start, "weeks": weeks, "forecast": fc, "primary": primary, "suppliers": sup}
+    context = {"start": start, "weeks": weeks, "forecast": fc, "primary": primary, "suppliers": sup,
+               "plant_of": plant_of, "line_of": line_of}
     return m, context
+
+
+def planned_production(mrp: Any, context: dict[str, Any]) -> pd.DataFrame:
+    """The MRP's planned production orders as dated orders a schedule can take.
+
+    One row per ``make`` order of ``mrp.planned_orders``: ``order`` (the MRP's id), ``item``,
+    ``plant`` (from :func:`mrp_model`'s context: the plant of the line the item was last made
+    on, else of its latest production order; None when neither exists), ``qty`` (rounded up),
+    ``release_date`` (first day of the release week), ``due_date`` (first day of the week the
+    receipt is needed) and ``pegging`` (the demand references it serves, comma-separated).
+
+    These orders are the MRP's *net* requirements: stock and the open production orders due in
+    the MRP horizon are scheduled receipts in :func:`mrp_model`, so scheduling the open orders
+    together with these counts nothing twice.
+    """
+    cols = ["order", "item", "plant", "qty", "release_date", "due_date", "pegging"]
+    orders = mrp.planned_orders
+    if orders is None or orders.empty:
+        return pd.DataFrame(columns=cols)
+    start = pd.Timestamp(context["start"])
+    plant_of = context.get("plant_of", {})
+    rows = []
+    for r in orders[orders["kind"] == "make"].itertuples(index=False):
+        peg = r.pegging if isinstance(r.pegging, (list, tuple)) else [str(r.pegging)]
+        rows.append({"order": str(r.order), "item": str(r.item), "plant": plant_of.get(r.item),
+                     "qty": float(ceil_int(float(r.qty))),
+                     "release_date": (start + pd.Timedelta(days=WEEK * (int(r.release) - 1))).date(),
+                     "due_date": (start + pd.Timedelta(days=WEEK * (int(r.due) - 1))).date(),
+                     "pegging": ", ".join(map(str, peg))})
+    return pd.DataFrame(rows, columns=cols)
 
 
 def sourcing_model(store: Store, buys: pd.DataFrame, weeks: int, budget: float | None = None) -> Any:
@@ -383,17 +429,48 @@ def sourcing_model(store: Store, buys: pd.DataFrame, weeks: int, budget: float |
 
 SHIFT_START = 6 * 60  # lines start at 06:00 and run their hours_per_day from there
 CHANGEOVER_MIN = 45   # minutes to switch a line between product families
+MAX_SPARE_DAYS = 120  # at most this many calendar days past the horizon for late work
 
 
-def schedule_model(store: Store, plant: str | None = None, horizon_days: int = 14) -> tuple[Any, dict[str, Any]]:
-    """A CP-SAT scheduling model of the open production orders in the next ``horizon_days``.
+def check_plant(store: Store, plant: str) -> None:
+    """Refuse ``plant`` unless it is a location of kind ``plant`` (raises UnknownEntityError)."""
+    with store.engine.connect() as conn:
+        if conn.execute(select(Location.code).where(Location.code == plant, Location.kind == "plant")).first() is None:
+            raise UnknownEntityError("plant", plant, "Plants are locations of kind 'plant'.")
+
+
+def schedule_model(store: Store, plant: str | None = None, horizon_days: int = 14,
+                   planned: pd.DataFrame | None = None) -> tuple[Any, dict[str, Any]]:
+    """A CP-SAT scheduling model of the production orders in the next ``horizon_days``.
+
+    The orders are the open production orders of the store (planned, released, in progress)
+    and, when ``planned`` is given, the MRP's planned production orders (the frame of
+    :func:`planned_production`: ``order, item, plant, qty, release_date, due_date, pegging``)
+    released in the horizon. Planned orders are the MRP's net requirements after the open
+    orders, so the two sets together count nothing twice.
 
     Time is in minutes from 00:00 of the first day after the demand history. Each order runs
     on its assigned line (or any line of the plant that has made the item) and then, for
     families that are tested, on the plant's test station; orders longer than a day's shift are
     split into batches of at most one shift, because an operation cannot run through the night.
-    Line calendars come from ``resource_calendar`` (available hours per day, maintenance); family
-    changeovers on a line take :data:`CHANGEOVER_MIN` minutes.
+    Line calendars come from ``resource_calendar`` (available hours per day, maintenance) and run
+    two weeks past the horizon, longer when a machine's work needs it (at most
+    :data:`MAX_SPARE_DAYS`), so late work still has somewhere to go; family changeovers on a line
+    take :data:`CHANGEOVER_MIN` minutes.
+
+    Returns
+    -------
+    tuple
+        The :class:`~supplypilot.plan.schedule.ScheduleModel` and a context: ``start`` (time 0),
+        ``batches`` (``job, order, item, qty, plant, due, source`` per job; ``source`` says
+        where the order comes from: the stored order or the MRP order and its pegging),
+        ``orders`` (the orders considered), ``planned`` (MRP planned orders scheduled) and
+        ``unscheduled`` (orders that no line can make, with the reason).
+
+    Raises
+    ------
+    InputError
+        When no order falls in the horizon, or none of them can be made on a line.
     """
     from sqlalchemy import func
 
@@ -410,8 +487,7 @@ def schedule_model(store: Store, plant: str | None = None, horizon_days: int = 1
                                           ProductionOrder.release_date < end.date(),
                                           ProductionOrder.due_date >= (start - pd.Timedelta(days=7)).date())
         if plant:
-            if conn.execute(select(Location.code).where(Location.code == plant, Location.kind == "plant")).first() is None:
-                raise UnknownEntityError("plant", plant, "Plants are locations of kind 'plant'.")
+            check_plant(store, plant)
             q = q.where(ProductionOrder.plant_code == plant)
         orders = pd.read_sql(q, conn)
         res = pd.read_sql(select(Resource), conn).set_index("code")
@@ -420,58 +496,139 @@ def schedule_model(store: Store, plant: str | None = None, horizon_days: int = 1
                                  ResourceCalendar.available_hours, ResourceCalendar.reason)
                           .where(ResourceCalendar.date >= start.date(), ResourceCalendar.date < end.date()), conn)
         families = dict(conn.execute(select(Item.code, Item.family)).all())
+    orders = orders.assign(source=[f"stored order {o} ({s})" for o, s in zip(orders.order_number, orders.status,
+                                                                          strict=True)], mrp_order=None)
+    n_planned = 0
+    if planned is not None and len(planned):
+        p = planned[(pd.to_datetime(planned["release_date"]) < end)
+                    & (pd.to_datetime(planned["due_date"]) >= start - pd.Timedelta(days=7))]
+        if plant:
+            p = p[p["plant"] == plant]
+        if len(p):
+            due = pd.to_datetime(p["due_date"])
+            orders = pd.concat([orders, pd.DataFrame({
+                "order_number": [f"PLN-{i}-{d.date()}" for i, d in zip(p["item"], due, strict=True)],
+                "item_code": p["item"].to_numpy(), "plant_code": p["plant"].to_numpy(),
+                "resource_code": None, "qty": p["qty"].astype(float).to_numpy(),
+                "release_date": pd.to_datetime(p["release_date"]).dt.date.to_numpy(), "due_date": due.dt.date.to_numpy(),
+                "status": "mrp_planned",
+                "source": [f"MRP planned {o}, pegged to {g}" for o, g in zip(p["order"], p["pegging"], strict=True)],
+                "mrp_order": p["order"].to_numpy(),
+            })], ignore_index=True)
+            n_planned = len(p)
     if orders.empty:
-        raise InputError(f"No open production orders between {start.date()} and {end.date()}"
+        raise InputError(f"No open or planned production orders between {start.date()} and {end.date()}"
                          f"{' at ' + plant if plant else ''}.", where="horizon_days")
     m = ScheduleModel()
     cal["date"] = pd.to_datetime(cal["date"])
-    used = sorted(set(made_on.resource_code[made_on.item_code.isin(orders.item_code)]) | set(orders.resource_code.dropna()))
-    if plant:
-        used = [r for r in used if res.loc[r, "plant_code"] == plant]
-    hours_of: dict[str, float] = {}
-    for rc in used:
-        shifts = []
-        rcal = cal[cal.resource_code == rc].set_index("date")["available_hours"]
-        for d in range(horizon_days + 14):  # two spare weeks so late work still has somewhere to go
-            day = start + pd.Timedelta(days=d)
-            hours = float(rcal.get(day, res.loc[rc, "hours_per_day"]))
-            if hours > 0:
-                shifts.append((d * 1440 + SHIFT_START, d * 1440 + SHIFT_START + int(hours * 60)))
-        hours_of[rc] = float(res.loc[rc, "hours_per_day"])
-        m.add_machine(rc, Calendar.from_shifts(shifts))
+    used = sorted(set(made_on.resource_code[made_on.item_code.isin(orders.item_code)])
+                  | set(orders.resource_code.dropna()))
+    used = [r for r in used if r in res.index and (not plant or res.loc[r, "plant_code"] == plant)]
+    hours_of = {rc: float(res.loc[rc, "hours_per_day"]) for rc in used}
+    rate = {rc: float(res.loc[rc, "capacity_per_hour"]) for rc in used}
     lines = [r for r in used if res.loc[r, "kind"] == "line"]
-    for rc in lines:
-        fams = sorted({families.get(i) or "other" for i in orders.item_code})
-        m.set_setup_times(rc, {a: {b: 0 if a == b else CHANGEOVER_MIN for b in fams} for a in fams})
     tests = {p: [r for r in used if res.loc[r, "kind"] == "test" and res.loc[r, "plant_code"] == p]
-             for p in set(orders.plant_code)}
+             for p in set(orders.plant_code.dropna())}
     tested_items = set(made_on.item_code[made_on.resource_code.map(lambda r: r in res.index and res.loc[r, "kind"] == "test")])
-    batches = []
+    # each order's candidate lines and batches; the work they bring sizes the calendars
+    work: list[tuple[Any, list[str], list[float]]] = []
+    skipped: dict[tuple[str, str | None], list[Any]] = {}
+    load = dict.fromkeys(used, 0.0)  # hours, as if every batch ran on each of its candidates
     for o in orders.itertuples(index=False):
         cand = [r for r in made_on.resource_code[made_on.item_code == o.item_code]
                 if r in lines and res.loc[r, "plant_code"] == o.plant_code]
         if isinstance(o.resource_code, str) and o.resource_code in lines:
             cand = sorted(set(cand) | {o.resource_code})
         if not cand:
+            skipped.setdefault((o.item_code, o.plant_code if isinstance(o.plant_code, str) else None), []).append(o)
             continue
-        fam = families.get(o.item_code) or "other"
-        slowest_rate = min(float(res.loc[r, "capacity_per_hour"]) for r in cand)
-        per_batch = max(1.0, math.floor(min(hours_of[r] for r in cand) * slowest_rate * 0.95))
+        per_batch = max(1.0, math.floor(min(hours_of[r] for r in cand) * min(rate[r] for r in cand) * 0.95))
         n = max(1, math.ceil(float(o.qty) / per_batch))
+        qtys = [min(per_batch, float(o.qty) - b * per_batch) for b in range(n)]
+        work.append((o, cand, qtys))
+        tst = tests.get(o.plant_code, []) if o.item_code in tested_items else []
+        for r in cand:
+            load[r] += float(o.qty) / rate[r] + n * CHANGEOVER_MIN / 60
+        for r in tst:
+            load[r] += float(o.qty) / rate[r]
+    # calendars run past the horizon so that late work still has somewhere to go: two spare weeks,
+    # or as many more days as the most loaded machine needs to finish everything, plus a week
+    need = max((ceil_int(h / hours_of[r]) for r, h in load.items() if hours_of[r] > 0), default=0)
+    days = horizon_days + min(MAX_SPARE_DAYS, max(14, need + 7 - horizon_days))
+    for rc in used:
+        shifts = []
+        rcal = cal[cal.resource_code == rc].set_index("date")["available_hours"]
+        for d in range(days):
+            day = start + pd.Timedelta(days=d)
+            hours = float(rcal.get(day, res.loc[rc, "hours_per_day"]))
+            if hours > 0:
+                shifts.append((d * 1440 + SHIFT_START, d * 1440 + SHIFT_START + int(hours * 60)))
+        m.add_machine(rc, Calendar.from_shifts(shifts))
+    for rc in lines:
+        fams = sorted({families.get(i) or "other" for i in orders.item_code})
+        m.set_setup_times(rc, {a: {b: 0 if a == b else CHANGEOVER_MIN for b in fams} for a in fams})
+    batches = []
+    for o, cand, qtys in work:
+        fam = families.get(o.item_code) or "other"
         rel = max(0, int((pd.Timestamp(o.release_date) - start).days) * 1440)
         due = int((pd.Timestamp(o.due_date) - start).days + 1) * 1440
-        for b in range(n):
-            qty = min(per_batch, float(o.qty) - b * per_batch)
-            name = o.order_number if n == 1 else f"{o.order_number}/{b + 1}"
-            m.add_job(name, release=rel, due=max(due, rel + 1), weight=2 if o.status != "planned" else 1)
-            m.add_operation(name, {r: ceil_int(qty / float(res.loc[r, "capacity_per_hour"]) * 60) for r in cand},
-                            family=fam)
-            tst = tests.get(o.plant_code, [])
-            if o.item_code in tested_items and tst:
-                m.add_operation(name, {r: ceil_int(qty / float(res.loc[r, "capacity_per_hour"]) * 60) for r in tst})
+        tst = tests.get(o.plant_code, []) if o.item_code in tested_items else []
+        for b, qty in enumerate(qtys):
+            name = o.order_number if len(qtys) == 1 else f"{o.order_number}/{b + 1}"
+            m.add_job(name, release=rel, due=max(due, rel + 1),
+                      weight=2 if o.status not in ("planned", "mrp_planned") else 1)
+            m.add_operation(name, {r: ceil_int(qty / rate[r] * 60) for r in cand}, family=fam)
+            if tst:
+                m.add_operation(name, {r: ceil_int(qty / rate[r] * 60) for r in tst})
             batches.append({"job": name, "order": o.order_number, "item": o.item_code, "qty": qty,
-                            "plant": o.plant_code, "due": str(pd.Timestamp(o.due_date).date())})
-    return m, {"start": start, "batches": pd.DataFrame(batches), "orders": orders}
+                            "plant": o.plant_code, "due": str(pd.Timestamp(o.due_date).date()), "source": o.source})
+    unscheduled = [_unschedulable(item, where, group, made_on, res) for (item, where), group in skipped.items()]
+    if not batches:
+        raise InputError(f"None of the {len(orders)} production orders between {start.date()} and {end.date()} "
+                         f"can be scheduled on a line: {'; '.join(unscheduled[:5])}.", where="plant")
+    scheduled_planned = sum(1 for o in {b["order"] for b in batches} if o.startswith("PLN-"))
+    return m, {"start": start, "batches": pd.DataFrame(batches), "orders": orders, "planned": scheduled_planned,
+               "planned_in_horizon": n_planned, "unscheduled": unscheduled}
+
+
+def _unschedulable(item: str, plant: str | None, group: list[Any], made_on: pd.DataFrame, res: pd.DataFrame) -> str:
+    """Why the orders of ``item`` at ``plant`` are left out of the schedule, in one line."""
+    labels = sorted((f"MRP planned {o.mrp_order}" if isinstance(o.mrp_order, str) else o.order_number for o in group),
+                    key=lambda t: not t.startswith("MRP"))  # the MRP's orders first: they are new to the planner
+    units = sum(float(o.qty) for o in group)
+    what = (f"{len(group)} order{'s' if len(group) > 1 else ''} of {item} ({units:,.0f} units: "
+            f"{', '.join(labels[:4])}{', ...' if len(labels) > 4 else ''})")
+    if plant is None:
+        return f"{what} not scheduled: no plant has made {item} (no production record or order names one)"
+    cells = [r for r in made_on.resource_code[made_on.item_code == item]
+             if r in res.index and res.loc[r, "plant_code"] == plant]
+    on = f"; it is made on {', '.join(sorted(cells))} ({'/'.join(sorted({str(res.loc[r, 'kind']) for r in cells}))})" \
+        if cells else ""
+    return f"{what} not scheduled: no production line at {plant} has made {item}{on}"
+
+
+def schedule_warm_start(operations: pd.DataFrame | list[dict[str, Any]], start: Any) -> Any:
+    """A warm start for :meth:`ScheduleModel.solve` from a schedule saved in calendar time.
+
+    ``operations`` has one row per operation with ``job, op, machine, start, end``, where
+    ``start`` and ``end`` are timestamps (``"YYYY-MM-DD HH:MM"``), as a planning cycle saves
+    them; ``start`` is time 0 of the new model. Times become minutes from it (earlier work gets
+    negative minutes, which only orders it first), so a plan made on an earlier day still maps
+    onto the same clock. Returns a :class:`~supplypilot.plan.schedule.ScheduleResult` built with
+    :meth:`~supplypilot.plan.schedule.ScheduleResult.from_table`.
+    """
+    from supplypilot.plan.schedule import ScheduleResult
+
+    table = pd.DataFrame(operations)
+    if "op" not in table:
+        table["op"] = table.groupby("job").cumcount()
+    t0 = pd.Timestamp(start)
+
+    def minutes(column: str) -> pd.Series:
+        return ((pd.to_datetime(table[column]) - t0) / pd.Timedelta(minutes=1)).round().astype(int)
+
+    table = table.assign(start=minutes("start"), end=minutes("end"))
+    return ScheduleResult.from_table(table[["job", "op", "machine", "start", "end"]])
 
 
 def fixed_lots(first: Any, model_items: dict[str, Any]) -> dict[str, Any]:

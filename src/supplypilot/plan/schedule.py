@@ -14,7 +14,9 @@ What it models:
   product family for sequence-dependent setups;
 * a common job order on a group of machines (permutation flow shop);
 * three objectives: makespan, total tardiness and weighted tardiness;
-* warm starts from a previous result, with a table of what moved.
+* warm starts from a previous result (or a saved table, :meth:`ScheduleResult.from_table`):
+  work keeps its previous slot unless the solver finds a strictly better plan, and a table
+  lists what moved.
 
 Examples
 --------
@@ -380,8 +382,12 @@ class ScheduleModel:
         seed
             CP-SAT's random seed; the same seed, limit and machine load reproduce a plan.
         warm_start
-            A previous result of a similar model (same job and machine names): its schedule
-            becomes CP-SAT's solution hint, and the result's ``changes`` table lists what moved.
+            A previous result of a similar model (same job and machine names), or a saved
+            schedule wrapped by :meth:`ScheduleResult.from_table`: its schedule, repaired into
+            this model (operations keep their machine and start where they still fit, and move
+            only as late as they must otherwise), becomes CP-SAT's solution hint and is returned
+            unless CP-SAT finds a strictly better plan; the result's ``changes`` table lists
+            what moved.
         solver_params
             Extra CP-SAT parameters by name (``{"linearization_level": 2}``), applied last.
         display

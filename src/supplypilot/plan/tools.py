@@ -377,20 +377,35 @@ def plan_purchasing(req: PurchasingRequest, ctx: Context) -> PurchasingResult:
 
 class ProductionRequest(_Request):
     plant: str | None = Field(default=None, description="Plant code; empty: every plant.")
-    horizon_days: int = Field(default=14, ge=1, le=56, description="Days of open production orders to schedule.")
+    horizon_days: int = Field(default=14, ge=1, le=56, description="Days of production orders to schedule.")
     objective: Literal["makespan", "weighted_tardiness"] = Field(
         default="weighted_tardiness", description="What to minimise: finish time of all work, or weighted lateness.")
     time_limit_s: float = Field(default=20.0, gt=0, le=600, description="CP-SAT time limit in seconds.")
     plot: bool = Field(default=True, description="Write a Gantt chart (PNG and HTML) to the out folder.")
+    from_plan: bool = Field(
+        default=True,
+        description="Run the MRP first and schedule its planned production orders (net of stock and open orders, "
+                    "each pegged to the demand it serves) together with the open orders; false: open orders only.")
+    mrp_horizon_days: int | None = Field(
+        default=None, ge=7, le=364,
+        description="MRP horizon in days when from_plan is true; empty: 28 days or the schedule horizon plus a week, "
+                    "whichever is longer.")
+    warm_start: bool = Field(
+        default=False,
+        description="Start from the schedule the last planning cycle saved, so unchanged orders keep their slots; "
+                    "the result lists the operations that moved.")
 
 
 class OperationOut(BaseModel):
     job: str = Field(description="Order (or order/batch).")
+    op: int = Field(description="Position in the order's routing: 0 on the line, 1 on the test station.")
     item: str = Field(description="Item made.")
     machine: str = Field(description="Line or test station.")
     start: str = Field(description="Start (YYYY-MM-DD HH:MM).")
     end: str = Field(description="End (YYYY-MM-DD HH:MM).")
     qty: float = Field(description="Units in this batch.")
+    source: str = Field(description="Where the order comes from: the stored order, or the MRP planned order and the "
+                                    "demand it is pegged to.")
 
 
 class ProductionResult(BaseModel):
@@ -398,30 +413,89 @@ class ProductionResult(BaseModel):
     objective: str = Field(description="Objective minimised.")
     objective_value: float | None = Field(description="Its value (minutes).")
     bound: float | None = Field(description="Best proven bound (minutes).")
-    orders: int = Field(description="Production orders scheduled.")
+    orders: int = Field(description="Production orders scheduled (open and MRP planned).")
+    planned_orders: int = Field(description="Of these, MRP planned production orders.")
     batches: int = Field(description="Batches (orders split into shifts).")
     late_orders: list[str] = Field(description="Orders finishing after their due date, with the delay.")
+    unscheduled: list[str] = Field(description="Orders left out of the schedule (no line can make the item), and why.")
     utilisation: dict[str, float] = Field(description="Busy share of each machine's working hours up to the makespan, percent.")
     binding: list[str] = Field(description="Bottlenecks and other binding facts.")
+    warm_start: str | None = Field(description="The saved schedule CP-SAT started from; empty: a cold start.")
+    warm_start_objective: float | None = Field(
+        description="Objective of that saved schedule carried into this model (what the solver had to beat).")
+    moves: list[str] = Field(description="After a warm start: operations that moved, changed machine, are new or "
+                                         "were dropped, compared with the saved schedule.")
     gantt_png: str | None = Field(description="Gantt chart PNG.")
     gantt_html: str | None = Field(description="Gantt chart HTML.")
     operations: list[OperationOut] = Field(description="Every operation, by start time.")
 
 
-@tool("plan_production", en="Schedule open production orders on the lines (CP-SAT) with calendars, changeovers and due dates.",
-      zh="在产线上排程生产订单（考虑日历、换线与交期），输出甘特图。", group="plan", cli="schedule")
+MAX_MOVES = 30
+
+
+def _moves(changes: Any, at: Any) -> list[str]:
+    """The warm-start changes table in words, one line per operation (at most :data:`MAX_MOVES`)."""
+    if changes is None or changes.empty:
+        return []
+    out = []
+    for r in changes.itertuples(index=False):
+        if r.change in ("moved", "machine"):
+            out.append(f"{r.job} op {r.op} {r.change}: {r.machine_before} {at(r.start_before)} → "
+                       f"{r.machine_after} {at(r.start_after)}")
+        elif r.change == "new":
+            out.append(f"{r.job} op {r.op} new: {r.machine_after} {at(r.start_after)}")
+        else:
+            out.append(f"{r.job} op {r.op} dropped (was {r.machine_before} {at(r.start_before)})")
+    return out[:MAX_MOVES] + ([f"... and {len(out) - MAX_MOVES} more"] if len(out) > MAX_MOVES else [])
+
+
+@tool("plan_production", en="Schedule open and MRP-planned production orders on the lines (CP-SAT) with calendars, "
+                            "changeovers and due dates.",
+      zh="在产线上排程在制与MRP计划生产订单（考虑日历、换线与交期），输出甘特图。", group="plan", cli="schedule")
 def plan_production(req: ProductionRequest, ctx: Context) -> ProductionResult:
+    """Schedule the production orders of the horizon with CP-SAT.
+
+    With ``from_plan`` the MRP of :func:`~supplypilot.plan.from_store.mrp_model` (Wagner-Whitin, as
+    ``plan_purchasing`` plans by default) runs first, and its planned production orders join the
+    open ones (:func:`~supplypilot.plan.from_store.schedule_model`); every operation names its
+    source. With ``warm_start`` the schedule saved by the last planning cycle
+    (:func:`~supplypilot.plan.cycle.saved_schedule`) is CP-SAT's starting point.
+    """
     import pandas as pd
 
-    from supplypilot.plan.from_store import schedule_model
+    from supplypilot.errors import InputError
+    from supplypilot.plan.cycle import saved_schedule
+    from supplypilot.plan.from_store import (check_plant, mrp_model, planned_production, schedule_model,
+                                             schedule_warm_start)
     from supplypilot.plan.gantt import gantt_html, plot_gantt
 
-    model, info = schedule_model(ctx.store, req.plant, req.horizon_days)
-    res = model.solve(objective=req.objective, stop=req.time_limit_s, workers=2, seed=0)
+    notes: list[str] = []
+    planned = None
+    if req.plant:
+        check_plant(ctx.store, req.plant)  # before the MRP: a wrong plant code is refused at once
+    if req.from_plan:
+        try:
+            mrp, mrp_info = mrp_model(ctx.store, None, req.mrp_horizon_days or max(28, req.horizon_days + 7),
+                                      lot_sizing="wagner-whitin")
+            planned = planned_production(mrp.solve(req.time_limit_s), mrp_info)
+        except InputError as exc:  # no forecast to plan from: the open orders can still be scheduled
+            notes.append(f"MRP not run, open orders only: {exc}")
+    model, info = schedule_model(ctx.store, req.plant, req.horizon_days, planned)
     start, batches = info["start"], info["batches"].set_index("job")
 
     def at(minute: float) -> str:
         return str((start + pd.Timedelta(minutes=float(minute))).strftime("%Y-%m-%d %H:%M"))
+
+    warm, warm_note = None, None
+    saved = saved_schedule() if req.warm_start else None
+    if saved and saved.get("operations"):
+        try:
+            warm = schedule_warm_start(saved["operations"], start)
+            warm_note = (f"schedule saved {saved.get('saved_at', '?')} by the last planning cycle "
+                         f"({len(saved['operations'])} operations from {saved.get('first_start', '?')})")
+        except (ValueError, KeyError) as exc:
+            notes.append(f"saved schedule not usable as a warm start: {exc}")
+    res = model.solve(objective=req.objective, stop=req.time_limit_s, workers=2, seed=0, warm_start=warm)
 
     ops, late, util = [], [], {}
     png = html = None
@@ -429,8 +503,8 @@ def plan_production(req: ProductionRequest, ctx: Context) -> ProductionResult:
         sched = res.schedule.sort_values(["start", "machine"])
         for r in sched.itertuples(index=False):
             b = batches.loc[r.job]
-            ops.append(OperationOut(job=r.job, item=b["item"], machine=r.machine, start=at(r.start), end=at(r.end),
-                                    qty=round(float(b["qty"]), 2)))
+            ops.append(OperationOut(job=r.job, op=int(r.op), item=b["item"], machine=r.machine, start=at(r.start),
+                                    end=at(r.end), qty=round(float(b["qty"]), 2), source=str(b["source"])))
         for r in res.tardiness.itertuples(index=False):
             if r.tardiness > 0:
                 late.append(f"{r.job}: {r.tardiness / 60:.1f} h late (due {batches.loc[r.job, 'due']})")
@@ -445,11 +519,16 @@ def plan_production(req: ProductionRequest, ctx: Context) -> ProductionResult:
             png = str(folder / "gantt.png")
             plot_gantt(res, path=png)
             html = str(gantt_html(res, folder / "gantt.html"))
+    hint = res.extra.get("hint_objective") if warm is not None else None
     return ProductionResult(
         status=res.status.value, objective=req.objective,
         objective_value=None if res.objective is None else float(res.objective),
         bound=None if res.bound is None else float(res.bound), orders=int(batches["order"].nunique()),
-        batches=len(batches), late_orders=late, utilisation=util, binding=list(res.binding) + list(res.conflicts),
+        planned_orders=int(info["planned"]), batches=len(batches), late_orders=late,
+        unscheduled=list(info["unscheduled"]), utilisation=util,
+        binding=list(res.binding) + list(res.conflicts) + list(res.reasons) + notes, warm_start=warm_note,
+        warm_start_objective=None if hint is None else float(hint),
+        moves=_moves(res.changes, at) if warm is not None else [],
         gantt_png=png, gantt_html=html, operations=ops)
 
 
