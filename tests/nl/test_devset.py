@@ -43,12 +43,28 @@ def test_the_four_seed_instructions_parse_exactly(report):
     assert all(c.correct for c in seeds), [(c.text, c.got) for c in seeds if not c.correct]
 
 
-@pytest.mark.parametrize("name", ["holdout_set.jsonl", "fresh_set.jsonl"])
+@pytest.mark.parametrize("name", ["holdout_set.jsonl", "fresh_set.jsonl", "blind_a.jsonl", "augment_set.jsonl"])
 def test_later_sets_stay_above_95_percent(name, catalog):
-    """The sets written after the parser (first scored 85.9 % and 87.5 %, then fixed) do not regress."""
+    """The sets written after the parser do not regress: the held-out and fresh sets (first scored
+    85.9 % and 87.5 %), the blind set A (written without seeing the parser, first scored 67.5 %) and
+    the paraphrases of its failure patterns written while fixing them (augment set); all were then
+    fixed with general rules and pass in full."""
     from pathlib import Path
 
     from supplypilot.nlp.evaluate import load_cases
 
     rep = evaluate(load_cases(Path(__file__).parent / name), catalog)
     assert rep.accuracy >= 0.95, [(c.id, c.text, c.got) for c in rep.failures()]
+
+
+def test_blind_set_b_does_not_regress(catalog):
+    """Blind set B is the honest measure of unseen phrasing: never used to fix the parser, scored
+    71.3 % before the blind-A fixes and 82.5 % after them. It is not tuned on, so the test only
+    guards against losing ground: a change that breaks what already parsed drops it below 80 %."""
+    from pathlib import Path
+
+    from supplypilot.nlp.evaluate import load_cases
+
+    rep = evaluate(load_cases(Path(__file__).parent / "blind_b.jsonl"), catalog)
+    assert len(rep.cases) == 80
+    assert rep.accuracy >= 0.80, [(c.id, c.text, c.got) for c in rep.failures()]

@@ -62,3 +62,28 @@ def test_numbers_inside_codes_and_names_are_not_claims():
     rep = check_grounding("PH001-256 and Book 14 G1 16GB+512GB and the 65W charger.", [RESULT],
                           literals=["Book 14 G1 16GB+512GB"])
     assert rep.grounded and rep.numbers == []
+
+
+def test_chinese_numerals_that_state_quantities_are_checked():
+    """"两千台", "百分之二十", "三成" are read as 2000, 20 % and 30 % and traced like Arabic numbers."""
+    src = [{"qty": 2000, "service_level": 0.2, "share": 30.0}]
+    rep = check_grounding("补货两千台，服务水平百分之二十，占三成。", src)
+    assert rep.grounded and rep.numbers == ["两千台", "百分之二十", "三成"], rep
+    bad = check_grounding("补货两千五百台，增长百分之四十。", src)
+    assert not bad.grounded and bad.ungrounded == ["两千五百台", "百分之四十"]
+
+
+def test_a_chinese_duration_is_traced_as_itself_or_in_days():
+    """"三周" is grounded by 3 or by 21 days, "两个月" by a horizon of 59 to 62 days."""
+    assert check_grounding("交期延长三周。", [{"days": 21}]).grounded
+    assert check_grounding("未来两个月的预测。", [{"horizon": 61}]).grounded
+    assert not check_grounding("交期延长三周。", [{"days": 14}]).grounded
+
+
+def test_chinese_wording_is_not_a_claim():
+    """A lone 一 or 零 ("一周" in an example, "一下", "零件"), ordinals, weekdays, month and quarter
+    names, dates and fixed phrases are wording, not numbers to trace."""
+    text = ("请看一下：例如“延长一周”；第二周、周三、十一月、三季度、十一月三日、双十一的情况；"
+            "零件之一，十分重要，万一缺货，库存为零，这四项一致，两者都要，最近一期。")
+    rep = check_grounding(text, [{}])
+    assert rep.grounded and rep.numbers == [], rep.numbers

@@ -126,11 +126,13 @@ def _quantity(r: Reading, unit: str) -> float | None:
 # --------------------------------------------------------------------------- forecasting
 
 _BY_FAMILY = r"按产品族|按品类|按产品类别|各产品族|per[- ]family|by (?:product )?family|each family|product families"
-_BY_TOTAL = r"总销量|总需求|总产量|总库存|总体|整体|合计|\btotal\b|\boverall\b"
+_BY_TOTAL = r"总销量|总需求|总产量|总库存|总体|整体|合计|总的|汇总|加总|\btotal\b|\boverall\b|\baggregate\b|\bcombined\b"
 _BY_LOCATION = r"各门店|每个门店|按门店|各地点|按地点|分门店|门店级|by store|per store|by location|per location|each store|" \
                r"store[- ]level|location[- ]level"
-_BY_ITEM = r"按产品(?!族)|每个产品|各产品(?!族)|按型号|每个型号|分产品|per[- ]item|by item|each item|" \
-           r"per product(?! famil)|by product(?! famil)|per sku|by sku"
+_BY_ITEM = r"按产品(?!族)|每个产品|各产品(?!族)|按型号|每个型号|分产品|按单品|单品级|产品级|逐个产品|按sku|" \
+           r"(?:各个?|每一?个|每款|各款|逐个|分)(?:产品|单品|型号|sku|物料)(?!族)|" \
+           r"per[- ]item|by item|each item|item[- ]level|per product(?! famil)|by product(?! famil)|" \
+           r"product[- ]level|each product|per sku|by sku|sku[- ]level|each sku|every (?:item|product|sku)|item by item"
 
 
 def forecast_demand(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
@@ -210,12 +212,15 @@ def demand_history(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
         args["location"] = loc
     if r.times:
         start, end = r.times[0].window(r.today, "past")
+        if len(r.times) > 1 and re.fullmatch(r"\s*(?:到|至|~|-|—|and|to|until|till|through|thru)\s*",
+                                             r.low[r.times[0].end:r.times[1].start]):
+            end = r.times[1].window(r.today, "past")[1]  # "between August 1 and September 15", "从9月1日到10月15日"
         args["start"], args["end"] = start.isoformat(), end.isoformat()
     if r.has(r"每天|每日|按天|按日|日销量|日需求|\bdaily\b|per day|by day"):
         args["freq"] = "D"
-    elif r.has(r"按周|每周|\bweekly\b|per week|by week"):
+    elif r.has(r"按周|每周|周销量|周需求|周度|\bweekly\b|per week|by week|week by week"):
         args["freq"] = "W"
-    elif r.has(r"按月|每个月|每月|\bmonthly\b|per month|by month"):
+    elif r.has(r"按月|每个月|每月|月销量|月需求|月度|\bmonthly\b|per month|by month|month by month"):
         args["freq"] = "M"
     return args
 
@@ -226,7 +231,8 @@ _QUOTED = re.compile(r"[\"'“”‘’「」『』]([^\"'“”‘’「」『�
 def find_items(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
     args: dict[str, Any] = {}
     m = _QUOTED.search(r.body) or re.search(r"(?:带|包含|含有|含)([A-Za-z0-9.+-]+|[\u4e00-\u9fff]{1,6}?)的", r.body) \
-        or re.search(r"(?:containing|named|called) ([A-Za-z0-9.+-]+)", r.body, re.A)
+        or re.search(r"(?:containing|contains?|named|called|includes?|including|matching|with the (?:word|text)) "
+                     r"([A-Za-z0-9.+-]+)", r.body, re.A)
     if m:
         args["text"] = m.group(1).strip()
         return args
@@ -300,9 +306,10 @@ def plan_production(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
     h = _horizon(r)
     if h:
         args["horizon_days"] = h
-    if r.has(r"makespan|最短完工|完工时间|尽快完[成工]|最早完工|总工期|最短工期|finish (?:as )?(?:early|soon)"):
+    if r.has(r"makespan|最短完工|完工时间|尽快完[成工]|最早完工|总工期|最短工期|finish (?:as )?(?:early|soon)|"
+             r"\b(?:finish|complete|done)\w*\b.{0,25}\b(?:as early|as soon|asap|as quickly|as fast|earliest|soonest)"):
         args["objective"] = "makespan"
-    elif r.has(r"tardiness|延误|延期|拖期|准时|late orders|lateness|on time|due dates?"):
+    elif r.has(r"tardiness|延误|延期|拖期|准时|延迟|迟交|晚交|逾期|late orders|lateness|on time|due dates?"):
         args["objective"] = "weighted_tardiness"
     return args
 
@@ -368,10 +375,12 @@ def daily_report(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
 # --------------------------------------------------------------------------- what-if
 
 _SPLIT = re.compile(r"，\s*同时|同时|并且|而且|以及|，|(?<!\d),|,(?!\d)|；|;|\band\b|\bwhile\b|\bplus\b| - ", re.A)
-_UP = r"增加|增长|上涨|提高|上升|翻倍|翻番|延长|推迟|拉长|多出|涨|\brises?\b|\bup\b|increas|\bgrows?\b|jumps?|doubl|" \
-      r"\bmore\b|higher|surges?|spikes?|longer|extend|slips?"
-_DOWN = r"下降|减少|降低|下滑|减半|降到|降至|缩短|提前|跌|\bdrops?\b|\bfalls?\b|decreas|declin|lower|\bdown\b|" \
-        r"\bcut\b|halv|los(?:e|es|ing)|\bless\b|shorte[nr]|reduc|faster|earlier|shrink|fewer"
+_UP = r"增加|增长|上涨|提高|上升|翻倍|翻番|延长|推迟|拉长|多出|涨|上调|调高|变贵|延迟|晚到|\brises?\b|\bup\b|increas|" \
+      r"\bgrows?\b|jumps?|doubl|\bmore\b|higher|surges?|spikes?|longer|extend|slips?|slower|later\b|\blate\b|delay|" \
+      r"\bextra\b|\badditional\b|pricier|expensive"
+_DOWN = r"下降|减少|降低|下滑|减半|降到|降至|缩短|提前|跌|降|下调|调低|便宜|早到|(?<![多至不])少|只剩|腰斩|\bdrops?\b|\bfalls?\b|decreas|declin|" \
+        r"lower|\bdown\b|\bcut\b|halv|los(?:e|es|ing)|\bless\b|shorte[nr]|reduc|faster|earlier|sooner|shrink|fewer|" \
+        r"cheaper|\bslashe?d?\b|\bdips?\b|\bplunges?\b|\bsinks?\b"
 
 
 def _signed(r: Reading, value: float) -> float:
@@ -411,7 +420,11 @@ def _one_of(r: Reading, whole: Reading, kinds: tuple[str, ...], slot: str) -> st
 
 def _edit(r: Reading, whole: Reading) -> list[dict[str, Any]]:
     """The scenario edits one clause asks for (several for a family: one per product)."""
-    if r.has(r"交货期|交期|提前期|交付周期|lead[ -]?times?|delivery times?"):
+    delayed = r.has(r"\bdelay(?:s|ed)?\b|延误|耽误|延迟") and bool(r.entity_mentions("supplier"))
+    if delayed or r.has(r"交货期|交期|提前期|交付周期|交付时间|到货(?:时间|周期)|晚到|早到|晚交|(?:提前|推迟|延迟|延期|晚|慢)[^，,。]{0,6}交货|"
+             r"lead[ -]?times?|delivery times?|\b(?:deliver|ship|arrive)\w*\b.{0,25}\b(?:faster|sooner|earlier|later|"
+             r"slower|late|early)\b|\btakes?\b.{0,30}\bto (?:deliver|ship|arrive)\b|"
+             r"\b(?:days?|weeks?) (?:late|early|later|earlier|sooner|faster|slower)\b"):
         sup = _one_of(r, whole, ("supplier",), "supplier")
         if sup is None:
             raise NeedClarification("missing_slot", "supplier")
@@ -423,33 +436,41 @@ def _edit(r: Reading, whole: Reading) -> list[dict[str, Any]]:
     lane = _lane(r)
     if lane:
         src, dst = lane
-        if r.has(r"运费|运输成本|运价|物流成本|运输费|shipping costs?|freight|transport costs?|lane costs?"):
+        if r.has(r"运费|运输成本|运价|物流成本|运输费|物流费|运输单价|变贵|便宜|shipping costs?|freight|transport costs?|lane costs?|"
+                 r"\bcosts?\b|expensive|cheaper|pricier|\brates?\b|\btariffs?\b"):
             if r.percents:
                 return [{"kind": "lane_cost", "src": src, "dst": dst, "pct": _signed(r, r.percents[0].value)}]
             cny = _quantity(r, "cny")
             if cny is not None:
                 return [{"kind": "lane_cost", "src": src, "dst": dst, "cost": cny}]
             raise NeedClarification("missing_slot", "pct")
-        if r.has(r"运力|运量|运输能力|capacity|carry"):
+        # a number of units on a lane is its capacity ("only 2,000 units can go from A to B")
+        if (_quantity(r, "units") or _quantity(r, "plain")) is not None or r.has(r"运力|运量|运输能力|capacity"):
             units = _quantity(r, "units") or _quantity(r, "plain")
             if units is None:
                 raise NeedClarification("missing_slot", "capacity")
             return [{"kind": "lane_capacity", "src": src, "dst": dst, "capacity": units}]
-        if r.has(r"停止|不再|禁止|停运|取消|暂停|关闭|\bstop|no longer|\bban\b|block|prohibit|cut off|suspend|close"):
+        if r.has(r"停止|不再|禁止|停运|取消|暂停|关闭|无法|不能|不让|不许|\bstop|no longer|\bban\b|block|prohibit|cut off|"
+                 r"suspend|close|can'?t|cannot|can not|anymore|not allowed|unable"):
             return [{"kind": "lane_prohibited", "src": src, "dst": dst}]
-    if r.has(r"关闭|关掉|关停|停产|停工|停业|倒闭|停运|shut|\bclos(?:e|ed|es|ing)\b|goes down|offline"):
+    no_number = not r.percents and not r.quantities and not r.times
+    if r.has(r"关闭|关掉|关停|停产|停工|停业|倒闭|停运|断供|停供|停止供货|无法供货|不能供货|停摆|shut|\bclos(?:e|ed|es|ing)\b|"
+             r"goes down|offline|out of (?:action|service|business)|\bbankrupt|\bfails?\b|\bstops? (?:supplying|delivering|"
+             r"operating|producing|working)\b") or (no_number and r.has(r"\blos(?:e|es|ing|t)\b|\bunavailable\b|失去|没了")):
         node = _one_of(r, r, ("plant", "dc", "supplier"), "node")
         if node:
             return [{"kind": "node_closed", "node": node}]
     sup = _one_of(r, r, ("supplier",), "supplier")
-    if sup and r.has(r"产能|供应|供货|capacity|deliver|supply|produce|交付"):
+    if sup and r.has(r"产能|供应|供货|交付|上限|最多|只能|限量|封顶|capacity|deliver|supply|produce|\bcap(?:ped|s)?\b|"
+                     r"\blimit(?:ed|s)?\b|\bat most\b|\bmax(?:imum)?\b|\bonly\b|output"):
         units = _quantity(r, "units") or _quantity(r, "plain")
         if units is not None:
             return [{"kind": "supplier_capacity", "supplier": sup, "capacity": units}]
         if r.percents:
             return [{"kind": "supplier_capacity", "supplier": sup, "pct": _signed(r, r.percents[0].value)}]
         raise NeedClarification("missing_slot", "capacity")
-    if r.has(r"需求|销量|订单量|\bdemand\b|\bsales\b") and r.percents:
+    if r.has(r"需求|销量|订单量|订货量|采购量|要货|\bdemand\b|\bsales\b|\border(?:s|ing)?\b|\bbuys?\b|\bpurchases\b|"
+             r"\bsells?\b") and r.percents:
         pct = _signed(r, r.percents[0].value)
         node = one_location(r, ("store", "customer"), "node")
         items, _ = item_list(r)

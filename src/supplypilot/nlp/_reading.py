@@ -20,12 +20,12 @@ from supplypilot.nlp.slots import (
 from supplypilot.nlp.text import Language, detect_language, normalize
 
 _BASIS = [
-    re.compile(r"^(?:基于|根据|依据|结合)(?P<basis>.+?)[，,；;]\s*(?P<body>(?:请|帮我)?(?:预测|生成|制定|规划|计算|给出|"
+    re.compile(r"^(?:请|麻烦|帮我|请你)?(?:基于|根据|依据|结合|参考|利用|用)(?P<basis>.+?)[，,；;]\s*(?P<body>(?:请|帮我)?(?:预测|生成|制定|规划|计算|给出|"
                r"安排|优化|查询|列出|做|推荐|分析|评估|估计).*)$"),
     re.compile(r"^(?:based on|using|given) (?P<basis>.+?)[,;]\s*(?P<body>(?:please )?(?:forecast|predict|project|"
                r"generate|plan|create|make|estimate|compute|show|give|list|optimi[sz]e|schedule|run|what|how)\b.*)$",
                re.I),
-    re.compile(r"^(?:基于|根据|依据|结合)(?P<basis>[^，,。；;]+)[，,；;](?P<body>.+)$"),
+    re.compile(r"^(?:请|麻烦|帮我|请你)?(?:基于|根据|依据|结合)(?P<basis>[^，,。；;]+)[，,；;](?P<body>.+)$"),
     re.compile(r"^(?:based on|using|given) (?P<basis>[^,;]+?),\s*(?P<body>.+)$", re.I),
 ]
 

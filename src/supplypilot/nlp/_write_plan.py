@@ -55,8 +55,13 @@ def _production(args: dict[str, Any], r: dict[str, Any], w: _W, out: Written) ->
     for k in ("gantt_png",):
         if r.get(k):
             out.plots.append(r[k])
-    out.add(w.t("Based on: open production orders in the store, line calendars, changeovers and due dates (CP-SAT).",
-                "依据：存储中的在制生产订单、产线日历、换线时间和交期（CP-SAT 求解）。"))
+    if r.get("planned_orders"):
+        out.add(w.t("Based on: open production orders and the MRP's planned production orders, line calendars, "
+                    "changeovers and due dates (CP-SAT).",
+                    "依据：存储中的在制生产订单和 MRP 计划生产订单、产线日历、换线时间和交期（CP-SAT 求解）。"))
+    else:
+        out.add(w.t("Based on: open production orders in the store, line calendars, changeovers and due dates (CP-SAT).",
+                    "依据：存储中的在制生产订单、产线日历、换线时间和交期（CP-SAT 求解）。"))
 
 
 @template("plan_routes")

@@ -64,6 +64,7 @@ KIND_WORDS = {
     "spare": ["备件", "备品备件", "spare", "spares", "spare part", "spare parts"],
     "component": ["零部件", "零件", "元器件", "原材料", "component", "components", "parts"],
     "finished": ["成品", "产成品", "finished goods", "finished good", "finished products"],
+    "subassembly": ["半成品", "子装配件", "subassembly", "subassemblies", "sub-assembly", "sub-assemblies"],
 }
 _KIND_OF_LOCATION = {
     "dc": (["仓", "仓库", "配送中心", "物流中心", "dc"], ["dc", "warehouse", "distribution center",
@@ -149,12 +150,12 @@ class _Index:
 
 
 def _unit_fix(words: list[str]) -> list[str]:
-    """"16G" reads as "16GB" (but "G1" stays a model name)."""
+    """"16G" reads as "16GB" and "2T" as "2TB" (but "G1" stays a model name)."""
     out = list(words)
     for i, t in enumerate(out):
-        if t == "g" and i and out[i - 1].replace(".", "").isdigit() and \
+        if t in ("g", "t") and i and out[i - 1].replace(".", "").isdigit() and \
                 not (i + 1 < len(out) and out[i + 1].isdigit()):
-            out[i] = "gb"
+            out[i] = t + "b"
     return out
 
 
@@ -196,6 +197,8 @@ class Catalog:
         self._vocab: set[str] = set()
         self._names: list[tuple[str, tuple[str, ...]]] = []
         self._by_token: dict[str, set[int]] = defaultdict(set)
+        self._grams: set[tuple[str, ...]] = set()
+        """Runs of up to three tokens of any name: words of the catalog, not unknown names."""
         self._build(list(aliases))
 
     def __repr__(self) -> str:
@@ -253,6 +256,8 @@ class Catalog:
         self._index.by_tokens[key].add(code)
         self._index.how.setdefault(key, how)
         self._index.max_len = max(self._index.max_len, len(key))
+        for n in (1, 2, 3):
+            self._grams.update(key[i:i + n] for i in range(len(key) - n + 1))
         self._vocab.update(t for t in key if t.isalpha() and len(t) >= 4 and t.isascii()
                            and (t,) not in _GROUP_WORDS)
 
@@ -346,6 +351,11 @@ class Catalog:
         self._add(" ".join(words), e.code, "name")
         if len(words) >= 2:
             self._add(" ".join(words[:2]), e.code, "name")
+        for run in (words, legal):  # "Changxin Memory", "Imaging Devices": two words in a row of the name
+            for a, b in zip(run, run[1:], strict=False):
+                key = _toks(f"{a} {b}")
+                if key and self._index.by_tokens.get(key, {e.code}) == {e.code} and a.lower() not in _STOP_EN:
+                    self._add(f"{a} {b}", e.code, "name")
         others = " ".join(o.name.lower() for o in self.entities.values()
                           if o.code != e.code and o.subkind != "supplier_site")
         for w in words[:2]:
@@ -430,8 +440,32 @@ class Catalog:
                 ents = tuple(self.items(family=fam, kind="finished") if fam else self.items(kind=kind))
                 out.append(Mention(a, b, text[a:b], ents, "family" if fam else "kind", fam, kind))
             i += n
+        out = self._narrow_cities(text, out)
         out += self._partial(text, toks, words, out)
         return sorted(out, key=lambda m: m.start)
+
+    def _narrow_cities(self, text: str, found: list[Mention]) -> list[Mention]:
+        """A city with a kind of place next to it names that place: "广州那个仓", "the Guangzhou
+        one's warehouse", "the DC in Guangzhou" are the Guangzhou DC, not its store. Where the
+        city has no such place the city mention is kept (and :meth:`unknown_refs` asks)."""
+        out = []
+        for m in found:
+            if m.how != "city":
+                out.append(m)
+                continue
+            a, b, kind = m.start, m.end, None
+            after = _AFTER_CITY.match(text, m.end)
+            before = _BEFORE_CITY.search(text[:m.start])
+            if after:
+                b, kind = after.end(), _PLACE_KIND[after.group(1).lower()]
+            elif before:
+                a, kind = before.start(1), _PLACE_KIND[before.group(1).lower()]
+            ents = m.of_kind(kind) if kind else ()
+            if kind and ents:
+                out.append(Mention(a, b, text[a:b], ents, "name"))
+            else:
+                out.append(m)
+        return out
 
     def _partial(self, text: str, toks: list[tuple[str, int, int]], words: list[str],
                  found: list[Mention]) -> list[Mention]:
@@ -446,13 +480,15 @@ class Catalog:
             hit = None
             for j in range(min(len(toks), i + 8), i + 1, -1):
                 span = words[i:j]
-                if not all(free[i:j]) or not any(t.isdigit() for t in span) or \
-                        not any(t.isalpha() and t.isascii() and t not in _STOP_EN and t not in _UNITS
-                                and len(t) > 1 for t in span):
+                if not all(free[i:j]) or not any(t.replace(".", "", 1).isdigit() for t in span) or \
+                        not (any(t.isalpha() and t.isascii() and t not in _STOP_EN and t not in _UNITS
+                                 and len(t) > 1 for t in span) or sum(not t.isascii() for t in span) >= 2):
                     continue
                 pool = set.intersection(*(self._by_token.get(t, set()) for t in span))
                 codes = {self._names[k][0] for k in pool
-                         if len(span) >= 0.5 * len(self._names[k][1]) and _subsequence(span, self._names[k][1])}
+                         if len(span) >= 0.5 * len(self._names[k][1]) and (
+                             _subsequence(span, self._names[k][1])
+                             or (len(span) >= 3 and len(set(span)) == len(span) and set(span) <= set(self._names[k][1])))}
                 if len(codes) == 1:
                     hit = (j, codes.pop())
                     break
@@ -481,6 +517,11 @@ class Catalog:
             out.append((t, a, b))
         return out
 
+    def known_words(self, text: str) -> bool:
+        """Is ``text`` (one to three tokens) part of some name of the catalog?"""
+        key = _toks(text)
+        return 0 < len(key) <= 3 and key in self._grams
+
     def unknown_refs(self, text: str, mentions: Sequence[Mention],
                      also_covered: Sequence[tuple[int, int]] = ()) -> list[UnknownRef]:
         """Names of things that look like entities but are not in the catalog ("供应商A",
@@ -507,6 +548,13 @@ class Catalog:
              "dc", tuple(self.of_subkind("dc")), 0),
             (r"([\u4e00-\u9fff]{2})(?:仓库|仓|配送中心)(?!储)", "dc",
              tuple(self.of_subkind("dc")), 0),
+            (rf"({_CITY_ZH_RE})(?:那个|这个|那边的?|这边的?|那家|这家|的)(?:仓库|仓|配送中心|物流中心)", "dc",
+             tuple(self.of_subkind("dc")), 0),
+            (r"\b([A-Z][a-z']+(?: [A-Z][a-z]+)?)(?:'s)?\s+(?:DC|warehouse|distribution cent(?:er|re)|depot)\b|"
+             r"\b(?:DC|warehouse|distribution cent(?:er|re)|depot)\s+(?:in|at)\s+([A-Z][a-z']+(?: [A-Z][a-z]+)?)",
+             "dc_en", tuple(self.of_subkind("dc")), 0),
+            (_BRAND_RE, "brand", tuple(self.items(kind="finished")), 0),
+            (r"(?<![A-Za-z0-9-])([A-Z]{3,8})(?:'s|s)?(?![A-Za-z0-9&-])", "acronym", (), 0),
             (r"(?<![A-Za-z0-9-])([a-z]*[A-Z][a-zA-Z]+ ?[A-Z]?\d+[A-Za-z]*)(?![A-Za-z0-9-])", "item",
              tuple(self.items(kind="finished")), 0),
             (r"(?<![A-Za-z0-9-])([A-Z]{2,}\d*(?:-[A-Z0-9]+)+)(?![A-Za-z0-9-])", "code", (), 0),
@@ -518,7 +566,7 @@ class Catalog:
                 a, b = m.span()
                 if not free(a, b):
                     # "深圳仓": the city is known but has no DC: ask, suggesting the region's DC.
-                    if kind == "dc" and m.group(1):
+                    if kind in ("dc", "dc_en") and not any(u.start < b and a < u.end for u in out):
                         city = next((mm for mm in mentions if mm.how == "city" and mm.start >= a and mm.end <= b), None)
                         if city is not None and not city.of_kind("dc"):
                             reg = city.entities[0].region
@@ -527,6 +575,22 @@ class Catalog:
                             covered.append((a, b))
                     continue
                 word = m.group(0)
+                if kind == "dc_en":  # a free "Lhasa DC": only a city we know of is worth asking about
+                    name = m.group(1) or m.group(2)
+                    if name not in CITY_ZH:
+                        continue
+                    kind = "dc"
+                if kind == "brand":
+                    kind = "supplier" if m.group(1).lower() in _SUPPLIER_BRANDS_SET else "item"
+                    sugg = tuple(self.of_subkind("supplier")) if kind == "supplier" else sugg
+                if kind == "acronym":
+                    low = m.group(1).lower()
+                    if low in _ACRONYMS or low in _STOP_EN or low in _KNOWN_WORDS or low in _CAPS_WORDS or \
+                            self.known_words(m.group(1)):
+                        continue
+                    word, kind = m.group(1), "name"
+                if kind in ("item", "word", "code") and self.known_words(word):
+                    continue  # "LPDDR5", "Memory": words of catalog names, not another product
                 if kind == "supplier" and word.lower().startswith("supplier"):
                     word = m.group(1)  # "supplier Foxconn's": the name is Foxconn
                 if kind == "supplier" and (m.group(1).lower() in _STOP_EN or m.group(1) in ("MOQ", "MOQs", "ID")):
@@ -559,6 +623,45 @@ august september october november december sept oct nov dec jan feb mar apr jun 
 what when which where who why how show list give tell find search run make build plan forecast predict project
 compute recommend set use generate write create schedule optimise optimize route routes suppose simulate imagine
 and but also then now same hello hi hey the this that these those our your their my we you they it its
+""".split())
+
+_PLACE_KIND = {"仓库": "dc", "仓": "dc", "配送中心": "dc", "物流中心": "dc", "dc": "dc", "warehouse": "dc",
+               "distribution center": "dc", "distribution centre": "dc", "depot": "dc", "工厂": "plant",
+               "厂": "plant", "plant": "plant", "factory": "plant", "门店": "store", "店": "store",
+               "store": "store", "shop": "store", "旗舰店": "store", "体验店": "store", "旗舰": "store",
+               "flagship": "store", "experience store": "store"}
+_AFTER_CITY = re.compile(r"\s*(?:(?:那个|这个|那边的?|这边的?|那家|这家|的|那)\s*(?=仓库|仓|配送中心|物流中心|工厂|厂|门店|店)"
+                         r"|'s\s+)?(仓库|仓|配送中心|物流中心|工厂|厂|旗舰店|体验店|门店|店|旗舰|DC|dc|warehouse|"
+                         r"distribution cent(?:er|re)|depot|plant|factory|flagship|experience store|store|shop)(?![A-Za-z])")
+_BEFORE_CITY = re.compile(r"\b(DC|warehouse|distribution cent(?:er|re)|depot|plant|factory|store|shop)\s+(?:in|at)\s+$",
+                          re.I)
+_CITY_ZH_RE = "|".join(sorted(CITY_ZH.values(), key=len, reverse=True))
+
+# Companies and brands a planner may name that are not in the data (general knowledge, like the
+# city names): named, they get a question, not a guess among the catalog's products.
+_PHONE_BRANDS = ["小米", "红米", "华为", "荣耀", "苹果", "三星", "联想", "戴尔", "惠普", "华硕", "宏碁", "索尼", "魅族",
+                 "一加", "中兴", "努比亚", "摩托罗拉", "诺基亚", "iphone", "ipad", "macbook", "xiaomi", "redmi",
+                 "huawei", "samsung", "lenovo", "thinkpad", "oppo", "vivo", "oneplus", "realme", "meizu",
+                 "galaxy", "motorola", "nokia", "anker", "airpods"]
+_SUPPLIER_BRANDS = ["台积电", "富士康", "鸿海", "京东方", "宁德时代", "比亚迪", "立讯", "歌尔", "中芯国际", "中芯", "高通", "联发科",
+                    "英特尔", "英伟达", "美光", "海力士", "长江存储", "村田", "tsmc", "foxconn", "boe", "catl", "byd",
+                    "luxshare", "goertek", "smic", "qualcomm", "mediatek", "intel", "nvidia", "micron", "hynix",
+                    "sk hynix", "murata", "pegatron", "wistron", "quanta", "broadcom", "amd"]
+_BRANDS = "|".join(sorted(map(re.escape, _PHONE_BRANDS + _SUPPLIER_BRANDS), key=len, reverse=True))
+_BRAND_RE = (r"(?i)(?<![A-Za-z])(" + _BRANDS.replace("三星", "三星(?!期)") + r")(?:'s)?"
+             r"(?:\s?[A-Za-z]{0,2}\d+[A-Za-z]*(?:\s?(?:pro|max|ultra|plus|mini|se))*)?(?![A-Za-z])")
+_SUPPLIER_BRANDS_SET = set(_SUPPLIER_BRANDS)
+_ACRONYMS = set("""
+ets arima tsb imapa adida eoq poq moq moqs mrp sku skus dc dcs cny rmb usd eur jpy html csv pdf json xlsx xls api erp
+wms tms kpi kpis sla slas eta etd otif fifo lifo abc xyz ytd mtd qtd asap fyi faq cpu gpu ssd ram lcd oled usb gan pcb
+pcba bom boms qty pcs vmi sop mps atp ctp cogs fob cif exw ddp ltl ftl vrp cvrp milp ai llm gmv ems odm oem utc gmt nb
+ok id ids hk uk usa eu prc ceo cfo coo hq qa qc kg km gb tb mb mah mrp lgbm nvme ufs soc pmic ips mlcc fpc sim pos po
+wip aps mes plm crm edi rfid gps iot roi nps cagr yoy mom wow dos doh eoh soh ats lt ss rop eod eom eoy tbd na
+""".split())
+_CAPS_WORDS = set("""
+all now not only new urgent top max min total sum avg and the for any each every must need note yes stop cancel none per
+via etc day today tomorrow order orders buy more less high low late early fast slow big small important critical help
+asap pls thx tbc wtf omg lol
 """.split())
 
 _GROUP_WORDS: dict[tuple[str, ...], tuple[str | None, str | None]] = {}

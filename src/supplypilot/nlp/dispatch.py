@@ -1,5 +1,9 @@
-"""Dispatch instructions per site: what each plant produces, what each DC ships, which route
-each truck drives — when and how much — written from plan results.
+"""Dispatch instructions per site: what each plant produces, what each DC ships and receives,
+which route each truck drives — when and how much — written from plan results.
+
+A DC's receipts come from the store: transfers and inbound shipments not yet delivered (ETA in
+the days covered, or overdue) and open purchase-order lines delivered to it (due in the days
+covered, or overdue, with the quantity still to come).
 
 The plan comes from the last planning cycle when one was saved (``plan_cycle`` keeps it under
 ``SUPPLYPILOT_HOME/plans``), otherwise from running only the planning tools the requested sites
@@ -45,7 +49,7 @@ class DispatchRequest(BaseModel):
 
 
 class InstructionLine(BaseModel):
-    action: Literal["produce", "ship", "deliver", "order"] = Field(description="What to do.")
+    action: Literal["produce", "ship", "deliver", "order", "receive"] = Field(description="What to do.")
     item: str | None = Field(description="Item, when the line is about one.")
     qty: float = Field(description="How much.")
     unit: str = Field(description="Unit of qty (pcs, kg).")
@@ -98,6 +102,44 @@ def _first_day(ctx: Context) -> date:
     return (last or date.today()) + timedelta(days=1)
 
 
+def _inbound(ctx: Context, dcs: list[str], start: date, end: date) -> dict[str, list[dict[str, Any]]]:
+    """What each DC is due to receive before ``end``: shipments not yet delivered (transfers from
+    plants, other DCs or suppliers) and open purchase-order lines, with what is still to come.
+    Anything due before ``start`` and not in yet is kept and marked overdue."""
+    from sqlalchemy import select
+
+    from supplypilot.data.model import PurchaseOrderLine, Shipment
+
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    if not dcs:
+        return out
+    with ctx.store.engine.connect() as conn:
+        ships = conn.execute(select(Shipment.shipment_id, Shipment.item_code, Shipment.origin_code,
+                                    Shipment.destination_code, Shipment.carrier, Shipment.qty, Shipment.eta,
+                                    Shipment.status)
+                             .where(Shipment.destination_code.in_(dcs), Shipment.actual_arrival.is_(None),
+                                    Shipment.status.notin_(("delivered", "cancelled")), Shipment.eta < end)).all()
+        pos = conn.execute(select(PurchaseOrderLine.po_number, PurchaseOrderLine.item_code,
+                                  PurchaseOrderLine.supplier_code, PurchaseOrderLine.destination_code,
+                                  PurchaseOrderLine.qty, PurchaseOrderLine.received_qty, PurchaseOrderLine.due_date,
+                                  PurchaseOrderLine.status)
+                           .where(PurchaseOrderLine.destination_code.in_(dcs),
+                                  PurchaseOrderLine.status.in_(("open", "partial")),
+                                  PurchaseOrderLine.due_date < end)).all()
+    for sid, item, origin, dest, carrier, qty, eta, status in ships:
+        out[dest].append({"source": "shipment", "ref": sid, "item": item, "from": origin, "carrier": carrier,
+                          "qty": float(qty), "when": eta.isoformat(), "status": status, "overdue": eta < start})
+    for po, item, sup, dest, qty, got, due, status in pos:
+        left = float(qty) - float(got or 0.0)
+        if left > 0:
+            out[dest].append({"source": "purchase_order", "ref": po, "item": item, "from": sup, "carrier": None,
+                              "qty": left, "ordered_qty": float(qty), "received_qty": float(got or 0.0),
+                              "when": due.isoformat(), "status": status, "overdue": due < start})
+    for rows in out.values():
+        rows.sort(key=lambda x: (x["when"], x["source"], x["ref"], x["item"]))
+    return out
+
+
 def _plan(req: DispatchRequest, ctx: Context, want_plants: bool, want_dcs: bool
           ) -> tuple[dict[str, Any], str, list[dict[str, Any]]]:
     saved = config.home() / "plans" / "last_cycle.json"
@@ -136,7 +178,12 @@ def dispatch(req: DispatchRequest, ctx: Context) -> DispatchResult:
     want_plants = (kind == "plant") or (node is None and req.role in (None, "plant"))
     want_dcs = (kind == "dc") or (node is None and req.role in (None, "warehouse", "carrier"))
     plan, source, runs = _plan(req, ctx, want_plants, want_dcs)
-    sources = [plan, [r["args"] for r in runs], {"start": start.isoformat(), "days": req.days}]
+    warehouses = [node.code] if kind == "dc" else [d.code for d in cat.of_subkind("dc")] \
+        if node is None and req.role in (None, "warehouse") else []
+    inbound = _inbound(ctx, warehouses, start, end)
+    sources = [plan, [r["args"] for r in runs], {"start": start.isoformat(), "days": req.days}, {"inbound": inbound}]
+    if inbound:
+        source += "; receipts: open shipments and purchase orders in the store"
     out: list[NodeInstructions] = []
 
     def add(code: str, role: str, lines: list[InstructionLine], en: list[str], zh: list[str]) -> None:
@@ -150,14 +197,15 @@ def dispatch(req: DispatchRequest, ctx: Context) -> DispatchResult:
 
     if want_plants and plan.get("production"):
         _plants(plan["production"], _plant_of_machine(ctx), start, end, req.node, cat, add)
-    if want_dcs and plan.get("routes"):
-        for d in plan["routes"].get("depots", []):
-            if req.node and d["depot"] != req.node:
-                continue
-            if req.role in (None, "warehouse") or kind == "dc":
-                _warehouse(d, start, cat, add)
-            if req.role in (None, "carrier") or kind == "dc":
-                _carrier(d, start, cat, add)
+    depots = {d["depot"]: d for d in (plan.get("routes") or {}).get("depots", []) if want_dcs}
+    for code in sorted(set(depots) | set(inbound)):
+        if req.node and code != req.node:
+            continue
+        d = depots.get(code)
+        if code in warehouses:
+            _warehouse(d, code, inbound.get(code, []), start, end, cat, add)
+        if d is not None and (req.role in (None, "carrier") or kind == "dc"):
+            _carrier(d, start, cat, add)
     if node is None and req.role is None and plan.get("purchasing"):
         _purchasing(plan["purchasing"], start, end, cat, add)
     return DispatchResult(start=start.isoformat(), days=req.days, source=source, instructions=out, tools_run=runs)
@@ -195,10 +243,61 @@ def _plants(prod: dict[str, Any], plant_of: dict[str, str], start: date, end: da
         add(plant, "plant", lines, en, zh)
 
 
-def _warehouse(d: dict[str, Any], start: date, cat: Any, add: Any) -> None:
-    lines = []
-    en = [f"**{_label(cat, d['depot'], 'en')}** — ship on {start.isoformat()} ({d['based_on']}):"]
-    zh = [f"**{_label(cat, d['depot'], 'zh')}** — {start.isoformat()} 发货（{d['based_on']}）："]
+def _warehouse(d: dict[str, Any] | None, code: str, receipts: list[dict[str, Any]], start: date, end: date,
+               cat: Any, add: Any) -> None:
+    lines: list[InstructionLine] = []
+    en: list[str] = []
+    zh: list[str] = []
+    if d is not None:
+        _shipping(d, start, cat, lines, en, zh)
+    if receipts:
+        _receiving(code, receipts, start, end, cat, lines, en, zh)
+    add(code, "warehouse", lines, en, zh)
+
+
+def _receiving(code: str, receipts: list[dict[str, Any]], start: date, end: date, cat: Any,
+               lines: list[InstructionLine], en: list[str], zh: list[str]) -> None:
+    """Receipt lines of a DC: per shipment (all its items) or purchase-order line, by due day."""
+    days = (end - start).days
+    en.append(f"**{_label(cat, code, 'en')}** — receive in the {fmt(days)} days from {start.isoformat()}:")
+    zh.append(f"**{_label(cat, code, 'zh')}** — 自 {start.isoformat()} 起 {fmt(days)} 天内收货：")
+    groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for x in receipts:
+        groups[(x["when"], x["source"], x["ref"])].append(x)
+    for (when, src, ref), rows in groups.items():
+        first = rows[0]
+        for x in rows:
+            note = f"shipment {ref}" if src == "shipment" else f"PO {ref}"
+            if x.get("received_qty"):
+                note += f" (ordered {fmt(x['ordered_qty'])}, received {fmt(x['received_qty'])})"
+            note += f", {x['status']}" + (", overdue" if x["overdue"] else "")
+            lines.append(InstructionLine(action="receive", item=x["item"], qty=x["qty"], unit="pcs", when=when,
+                                         counterpart=x["from"], note=note))
+        what_en = ", ".join(f"{fmt(x['qty'])} × {_label(cat, x['item'], 'en')}" for x in rows)
+        what_zh = "，".join(f"{_label(cat, x['item'], 'zh')} {fmt(x['qty'])} 件" for x in rows)
+        due = "ETA" if src == "shipment" else "due"
+        late_en = f" — overdue ({due} {when}), still {first['status'].replace('_', ' ')}" if first["overdue"] else ""
+        late_zh = f"（已逾期：应于 {when} 到货，当前状态 {first['status']}）" if first["overdue"] else ""
+        day = start.isoformat() if first["overdue"] else when
+        if src == "shipment":
+            by = f" by {first['carrier']}" if first["carrier"] else ""
+            by_zh = f"，承运商 {first['carrier']}" if first["carrier"] else ""
+            en.append(f"- {day}: receive shipment {ref} from {_label(cat, first['from'], 'en')}{by}: {what_en}{late_en}")
+            zh.append(f"- {day}：接收来自 {_label(cat, first['from'], 'zh')} 的运单 {ref}{by_zh}：{what_zh}{late_zh}")
+        else:
+            part_en = part_zh = ""
+            if first.get("received_qty"):
+                part_en = f" (rest of {fmt(first['ordered_qty'])}, {fmt(first['received_qty'])} already in)"
+                part_zh = f"（订购 {fmt(first['ordered_qty'])} 件，已到 {fmt(first['received_qty'])} 件）"
+            en.append(f"- {day}: receive purchase order {ref} from {_label(cat, first['from'], 'en')}: "
+                      f"{what_en}{part_en}{late_en}")
+            zh.append(f"- {day}：接收 {_label(cat, first['from'], 'zh')} 的采购单 {ref}：{what_zh}{part_zh}{late_zh}")
+
+
+def _shipping(d: dict[str, Any], start: date, cat: Any, lines: list[InstructionLine], en: list[str],
+              zh: list[str]) -> None:
+    en.append(f"**{_label(cat, d['depot'], 'en')}** — ship on {start.isoformat()} ({d['based_on']}):")
+    zh.append(f"**{_label(cat, d['depot'], 'zh')}** — {start.isoformat()} 发货（{d['based_on']}）：")
     for rt in d["routes"]:
         lines.append(InstructionLine(action="ship", item=None, qty=rt["load_kg"], unit="kg",
                                      when=f"{start.isoformat()} {rt['departure']}", counterpart=rt["vehicle"],
@@ -209,7 +308,6 @@ def _warehouse(d: dict[str, Any], start: date, cat: Any, add: Any) -> None:
     for u in d.get("unserved", []):
         en.append(f"- not on a same-day truck: {u}")
         zh.append(f"- 不在当日车线（需干线运输）：{u}")
-    add(d["depot"], "warehouse", lines, en, zh)
 
 
 def _carrier(d: dict[str, Any], start: date, cat: Any, add: Any) -> None:

@@ -8,8 +8,12 @@ separators or 万 (10,000), and drop the sign (the words say "rises"/"falls"). D
 times must appear as written in a result. Numbers inside codes and names ("PH001-256",
 "Book 14 G1", "65W") are identifiers, not claims, and are skipped.
 
-Only Arabic numerals are checked: the templates write every value with them; a Chinese
-numeral in a template is wording ("一周" in an example), never a figure from data.
+Chinese numerals that state a quantity are checked too ("两千台", "三周", "百分之二十", "三成",
+"一千二百五十"): they are read with :mod:`supplypilot.nlp.numbers` and traced like Arabic ones (a
+duration may also be traced in days: "三周" by 21). Numerals that are wording are not claims and
+are skipped: a lone "一" or "零" ("一周" in an example, "一下", "一个", "零件"), ordinals, weekdays,
+month and quarter names and dates ("第二", "周三", "十一月", "三季度", "三日"), and fixed phrases
+("之一", "十分", "万一", "五金", "双十一"...).
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-__all__ = ["Calculation", "GroundingReport", "check", "source_numbers"]
+from supplypilot.nlp.numbers import chinese_to_number
+
+__all__ = ["Calculation", "GroundingReport", "check", "chinese_quantities", "source_numbers"]
 
 Op = Literal["sum", "difference", "ratio", "percent", "pct_change", "mean", "max", "min", "count", "round"]
 
@@ -224,7 +230,75 @@ def check(text: str, sources: Sequence[Any], calculations: Sequence[Calculation]
         found.append(shown)
         if not _matches(token, m.group(3), values):
             missing.append(shown)
+    for shown, value, unit in chinese_quantities(body):
+        found.append(shown)
+        if not _matches_chinese(value, unit, values):
+            missing.append(shown)
     return GroundingReport(not missing and not bad, found, missing, bad)
+
+
+_CN = "零〇一二两三四五六七八九十百千万亿"
+_CN_RUN = re.compile(rf"[{_CN}]+")
+_CN_PHRASES = re.compile(
+    r"一下|一些|一起|一般|一致|一定|一直|一旦|一样|一切|一边|一共|一点|一时|一再|一律|一体|一向|一方面|一成不变|一一|"
+    r"统一|唯一|之一|逐一|万一|十分|千万|万分|万能|百货|百度|五金|零件|零部件|零售|零星|零散|零钱|两者|两边|两端|两侧|"
+    r"三方|四周|四处|七八|九成九?(?=[的])|双十一|双十二|十一长假|十一黄金周|个百分点|百分点|百分比|百分位")
+_CN_PERCENT = re.compile(rf"百分之([{_CN}]+)|([一二两三四五六七八九])成([一二三四五六七八九])?"
+                         r"(?![十百千万个%都本品功熟为交立员长果绩])")
+_CN_MEASURE = ("个月", "个季度", "个星期", "个礼拜", "个小时", "小时", "分钟", "季度", "星期", "礼拜", "天", "周", "年",
+               "个", "台", "件", "片", "套", "只", "辆", "吨", "公斤", "千克", "元", "块", "箱", "单", "次", "家",
+               "条", "批", "张", "人", "位", "笔", "托", "单位")
+_CN_DAYS = {"天": (1, 1), "周": (7, 7), "星期": (7, 7), "个星期": (7, 7), "礼拜": (7, 7), "个礼拜": (7, 7),
+            "个月": (28, 31), "季度": (89, 92), "个季度": (89, 92), "年": (365, 366)}
+
+
+def chinese_quantities(text: str) -> list[tuple[str, float, str]]:
+    """Chinese numerals that state a quantity in ``text``: ``(as written, value, unit)``, the unit
+    being ``%`` for a percentage, the measure word that follows ("台", "周", "个月"), or ``""``.
+
+    Examples
+    --------
+    >>> [(w, v, u) for w, v, u in chinese_quantities("补货两千台，交期延长三周，需求增长百分之二十")]
+    [('两千台', 2000.0, '台'), ('三周', 3.0, '周'), ('百分之二十', 20.0, '%')]
+    >>> chinese_quantities("请看一下一周的计划，零件之一")
+    []
+    """
+    body = _CN_PHRASES.sub(lambda m: " " * len(m.group(0)), text)
+    out: list[tuple[int, str, float, str]] = []
+    for m in _CN_PERCENT.finditer(body):
+        if m.group(1):
+            v = chinese_to_number(m.group(1))
+        else:
+            tenth = chinese_to_number(m.group(3)) if m.group(3) else 0  # "九成五" = 95 %
+            v = 10 * (chinese_to_number(m.group(2)) or 0) + (tenth or 0)
+        if v is not None:
+            out.append((m.start(), m.group(0), float(v), "%"))
+    body = _CN_PERCENT.sub(lambda m: " " * len(m.group(0)), body)
+    for m in _CN_RUN.finditer(body):
+        run, a, b = m.group(0), m.start(), m.end()
+        before, after = body[max(0, a - 2):a], body[b:b + 4]
+        if before.endswith(("第", "周", "星期", "礼拜", "双", "初")) or run in ("一", "零", "〇"):
+            continue  # ordinals, weekdays, "初五", a lone 一/零: wording
+        if after.startswith(("月", "日", "号")) or (after.startswith("季度") and run in "一二三四") or \
+                (after.startswith("年") and len(run) == 4):
+            continue  # month names, dates, quarter names, years
+        unit = next((u for u in _CN_MEASURE if after.startswith(u)), "")
+        if not unit and not any(ch in run for ch in "十百千万亿"):
+            continue  # "两者", "三方": a bare digit with no measure word is wording
+        v = chinese_to_number(run)
+        if v is not None:
+            out.append((a, run + unit, v, unit))
+    return [(w, v, u) for _, w, v, u in sorted(out)]
+
+
+def _matches_chinese(value: float, unit: str, values: set[float]) -> bool:
+    token = _plain(value)
+    if unit == "%":
+        return _matches(token, "%", values)
+    if _matches(token, None, values):
+        return True
+    lo, hi = _CN_DAYS.get(unit, (0, 0))
+    return bool(lo) and any(float(v).is_integer() and lo * value <= abs(v) <= hi * value for v in values)
 
 
 def _plain(v: float) -> str:

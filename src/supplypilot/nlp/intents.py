@@ -117,39 +117,86 @@ PROTOTYPES: dict[str, list[str]] = {
 
 # (pattern, intent, points): a pattern is searched in the lower-cased instruction (without its
 # "基于…，" / "based on …," basis clause). Points near 3 decide alone; near 1.5 need support.
-_FORECAST = r"预测|预估|forecast|predict|project(?:ion|ed)?\b|估计"
+_FORECAST = r"预测|预估|forecast|predict|project(?:ion|ed)?\b|估计|\boutlook\b|展望|\bfcst\b"
 RULES: list[tuple[str, str, float]] = [
     (r"天气|下雨|\bweather\b|\brain\b|邮件|e-?mail|删除|清空|\bdelete\b|\bdrop\b.*\btables?\b|下单|"
      r"\bplace an? order\b|笑话|\bjoke\b|机票|酒店|订票|会议室|打车|\bbook me\b|\bmeeting room\b|\bflights?\b|"
      r"\bhotel\b|\btaxi\b|把.{0,20}改[成为]|修改.{0,10}为|更新.{0,6}(?:价格|数据)|\b(?:update|change|set) the (?:price|data)\b|"
-     r"^(?:please )?(?:order|buy|purchase) \d", "unsupported", 6.0),
+     r"^(?:please )?(?:order|buy|purchase) \d|股票|股价|股市|行情|汇率|\bstock (?:price|market)s?\b|\bshare prices?\b|"
+     r"\bexchange rates?\b|(?:取消|撤销|撤回|审批|批准|提交|作废)[^，,。]{0,12}订单|订单[^，,。]{0,6}(?:取消|撤销|撤回|作废|审批)|"
+     r"\b(?:cancel|approve|release|submit|amend|withdraw|void)\b.{0,30}\b(?:orders?|pos?|shipments?|contracts?|"
+     r"invoices?)\b|写(?:一)?首诗|写诗|唱歌|音乐|歌曲|电影|新闻|翻译|高铁|火车票|车票|门票|订[^，,。]{0,12}票|"
+     r"比特币|加密货币|\bbitcoin\b|\bcrypto\w*|"
+     r"\bplay\b.{0,15}\b(?:music|songs?|videos?|games?)\b|\bpoems?\b|\bsongs?\b|\bmovies?\b|\bnews\b|\btranslate\b|"
+     r"\bjokes?\b", "unsupported", 6.0),
     (r"如果|假如|假设|要是|万一|模拟|情景|\bwhat if\b|\bsuppose\b|\bwhat happens if\b|\bsimulate\b|"
-     r"\bscenario\b|\bimagine\b", "what_if", 3.0),
+     r"\bscenario\b|\bimagine\b|\blet'?s say\b|\bsay that\b|倘若|如若|假定|设想|\bwhat happens\b.{0,30}\bif\b|"
+     r"\bwhat would happen\b|\bassum(?:e|ing)\b|"
+     r"\bhypothetic|(?:降|涨|增|减|提高|降低|上调|下调|延长|缩短|关闭|关掉|关停|停产|停运|停工|翻倍|减半|拉长|封顶|上限|最多|只有|只能|"
+     r"取消|停止|不再|倒闭|破产|断供|罢工|延迟|推迟|晚到|早到|少|%|百分之|[一二两三四五六七八九]成)[^，,。？?]{0,20}"
+     r"(?:会怎样|会怎么样|会如何|有什么影响|影响(?:有)?多大)", "what_if", 3.0),
     (r"指令|生产什么|发什么|发哪些货|收哪些货|\binstructions?\b|\bdispatch\b|\btell the carriers?\b|"
-     r"\bshould\b.*\bproduce\b|\bship and receive\b|\bneed to ship\b", "dispatch_instructions", 2.8),
+     r"\bshould\b.*\bproduce\b|\bship and receive\b|\bneed to ship\b|\b(?:have|has|need|needs|got) to "
+     r"(?:ship|send|dispatch|deliver|receive|load)\b|\b(?:ship|send) out\b|\bdispatch (?:list|plan|orders)\b|"
+     r"要发(?:什么|哪些)|要收(?:什么|哪些)|收发货|出库单|发货单|下发|派工|(?:生产|发货|收货|配送|运输)任务|"
+     r"派车单|调度单|作业单|发车单|装车单|\bshould\b.{0,30}\b(?:ship|send|receive|make|build|manufacture)\b|"
+     r"\b(?:send|give|tell|notify|brief)\b.{0,15}\b(?:the )?(?:carriers?|drivers?|plants?|warehouses?|dcs?|sites?)\b.{0,20}"
+     r"\b(?:routes?|orders?|tasks?|jobs?|what|plans?)\b|\b(?:have|has|got) to (?:make|produce|build)\b",
+     "dispatch_instructions", 2.8),
     (r"日报|周报|报告|\breport\b", "daily_report", 2.8),
     (r"完整的?计划|计划周期|端到端|全流程|\bfull planning\b|\bplanning cycle\b|\bend-to-end\b|"
-     r"\bwhole planning\b|\bplanning run\b", "plan_cycle", 3.2),
-    (r"路线|路径|配送线路|车辆调度|派车|\broutes?\b|\brouting\b|\btrucks?\b|\bdeliveries\b", "plan_routes", 2.0),
+     r"\bwhole planning\b|\bplanning run\b|整个[^，,。]{0,6}流程|计划流程|全套计划|完整计划|全部计划步骤|"
+     r"\bcomplete plan(?:ning)?\b|\bplanning pass\b|\bentire plan(?:ning)?\b|\bfull cycle\b|"
+     r"从预测到(?:配送|路线|排产|采购|生产)|\bfrom forecast(?:ing)? (?:to|through|all the way)\b|\bwhole plan\b|"
+     r"\bfull plan(?:ning)?\b|\bevery planning step\b|\ball (?:the )?planning steps\b", "plan_cycle", 3.2),
+    (r"路线|路径|配送线路|车辆调度|派车|\broutes?\b|\brouting\b|\btrucks?\b|\bdeliveries\b|\bvans?\b|\blorr(?:y|ies)\b|"
+     r"\bvehicles?\b|\bfleet\b|\bdelivery (?:runs?|rounds?|tours?|plan)\b|\bmilk runs?\b|派送|送货", "plan_routes", 2.0),
     (r"排产|排程|生产计划|\bschedul\w*\b|\bsequence the jobs\b|\bjob-?shop\b|\bmakespan\b|\btardiness\b",
      "plan_production", 2.5),
+    (r"排(?![序名行队除查])[^，,。？?]{0,16}生产(?!量|需求)|安排[^，,。？?]{0,6}生产(?!量|需求)|生产[^，,。？?]{0,4}排一下|"
+     r"\bproduction (?:plan|sequence|run)s?\b|\bsequence\b.{0,20}\b(?:production|jobs|orders|lines|work)\b|"
+     r"\bproduction\b.{0,20}\bsequenc", "plan_production", 2.8),
     (r"安全库存|再订货点|订货点|库存策略|补货策略|订货策略|\bsafety stock\b|\breorder point\b|"
      r"\binventory policy\b|\breplenishment policy\b|\bmin ?[/-] ?max\b|\bbase[- ]stock\b|\border[- ]up[- ]to\b|"
-     r"最高库存|订货量", "inventory_policy", 2.6),
-    (r"库存|还有多少|还剩|现货|\bin stock\b|\bon-?hand\b|\bstock\b|\binventory\b|"
+     r"最高库存|(?<!周期)订货量|补货参数|库存参数|订货参数|补货点|补货量|\breorder (?:level|quantity|qty)\b|\bpar levels?\b|"
+     r"\b(?:min|max) (?:stock|level)s?\b", "inventory_policy", 2.6),
+    (r"库存|还有多少|还剩|现货|\bin stock\b|\bon-?hand\b|\bstock\b|\binventory\b|\bleft\b|\bremaining\b|"
+     r"\bstill have\b|\bhave (?:any|enough)\b|\benough\b|\bis there any\b|\bposition\b|\bstock levels?\b|"
+     r"有货|没货|缺货|断货|"
      r"\bhow (?:much|many)\b(?!.*\b(?:will|sell|sold|did|need|should)\b)", "inventory_position", 1.5),
-    (r"采购|物料需求计划|\bmrp\b|\bpurchas\w*\b|\bbuy(?:ing)?\b|\bneed to order\b|\blot[- ]sizing\b",
+    (r"采购|物料需求计划|\bmrp\b|\bpurchas\w*\b|\bbuy(?:s|ing)?\b|\bneed to order\b|\blot[- ]sizing\b|"
+     r"\bprocure\w*|备料|进货|物料计划|要买|购买|买哪些|买什么|买多少|订料|下料|补料|"
+     r"\b(?:raise|issue|create|plan)\b.{0,20}\bpos\b|\bpos\b.{0,25}\b(?:raise|issue|need)",
      "plan_purchasing", 2.0),
-    (r"哪些供应商|供应商有哪些|供应商名单|谁供应|所有供应商|\bwho supplies\b|\bvendors?\b|\bsuppliers? (?:for|of)\b|"
+    (r"采购计划|采购方案|物料需求计划|\bpurchas(?:e|ing) plan|\bbuy(?:ing)? plan|\bprocurement plan",
+     "plan_purchasing", 2.8),
+    (r"哪些供应商|供应商有哪些|供应商名单|谁供应|所有供应商|哪家供|哪几家|供货商|谁(?:给|为)我们供|"
+     r"\bwho (?:makes|provides|sells|manufactures|supplies|produces)\b|\bsupplied by\b|\bsourced? from\b|\bwho supplies\b|"
+     r"\b(?:supplier|vendor)s? (?:list|overview|options|details)\b|供应商(?:清单|列表|信息)|\bvendors?\b|\bsuppliers? (?:for|of)\b|"
      r"\b(?:list|show)\b.*\bsuppliers?\b|\bsupplier moq\b|\bwhich (?:suppliers|vendors)\b|"
      r"\bsuppliers? (?:who|that) (?:sell|supply|make|provide)", "list_suppliers", 2.7),
     (r"供应商|\bsuppliers?\b", "list_suppliers", 1.0),
     (r"数据概况|哪些数据|数据质量|数据.*最新|\bwhat data\b|\bdata quality\b|\blast updated\b|\bdata status\b",
      "data_status", 2.6),
-    (r"追溯|来源|从哪导入|修正记录|修改过|\blineage\b|\bcome from\b|\bcorrections?\b", "lineage", 2.6),
+    (r"数据[^，,。？?]{0,8}(?:情况|概况|状况|概览|总览)|质量(?:分|评分|得分)|\boverview of (?:the |our |all )?data\b|"
+     r"\bdata overview\b|\brow counts?\b|\bdate ranges?\b|\bdata (?:we(?:'ve| have)? )?(?:loaded|imported)\b|"
+     r"\bquality scores?\b|\bwhat(?:'s| is) in the (?:store|database|db)\b|\bdata (?:health|coverage|freshness)\b|"
+     r"\b(?:data|tables?)\b.{0,25}\b(?:up to date|imported|loaded)\b|导入了哪些|各表|哪些表|多少行|行数",
+     "data_status", 2.9),
+    (r"\bdata sources?\b|\bhow clean\b|数据源", "data_status", 2.5),
+    (r"追溯|来源|从哪导入|修正记录|修改过|被改过|改动过|\blineage\b|\bcome from\b|\bcorrections?\b|\bcame from\b|\btrace\b",
+     "lineage", 2.6),
+    (r"\b[a-z_]+:\d+\b", "lineage", 2.9),
+    (r"追溯|溯源|出处|审计|变更记录|修改记录|\blineage\b|\baudit\b|\bprovenance\b|\bchange (?:log|history)\b|"
+     r"\bwho (?:changed|edited|imported)\b", "lineage", 2.9),
     (r"列出|有哪些|查找|搜索|\blist\b|\bfind items\b|\bsearch\b|\bcatalog\b|\bshow me the\b", "find_items", 1.2),
+    (r"\b(?:which|what) (?:items|products|skus|models|parts|components)\b", "find_items", 1.8),
+    (r"(?:名称|名字|品名)(?:里|中|上)?(?:带|包含|含有|有)|\bin (?:the|their|its) (?:names?|descriptions?)\b|"
+     r"\b(?:which|what|any) (?:catalog )?items\b.{0,30}\b(?:with|contain|containing|named|called|match)",
+     "find_items", 2.7),
     (_FORECAST, "forecast_demand", 2.0),
-    (r"能卖多少|卖多少|\bwill\b.*\bsell\b|\bwill\b.*\bdemand\b|\bexpected demand\b|需要多少台", "forecast_demand", 2.2),
+    (r"能卖多少|卖多少|\bwill\b.*\bsell\b|\bwill\b.*\bdemand\b|\bexpected demand\b|需要多少台|"
+     r"\b(?:likely|expect(?:ed)?|going|set|projected) to sell\b|\bexpect to (?:sell|ship)\b", "forecast_demand", 2.2),
     (r"历史|卖了多少|销量是多少|走势|趋势|\bdid we sell\b|\bhistory\b|\bpast demand\b|\bwere sales\b",
      "demand_history", 2.2),
 ]
@@ -158,7 +205,7 @@ _FLOW_TARGETS = {
     "sales": r"销量|销售|\bsales\b",
     "production": r"产量|生产|\bproduction\b|\bproduce\b",
     "inventory": r"库存|\binventory\b|\bstock\b",
-    "shipments": r"发货|出货|物流|运输量|\bshipments?\b|\blogistics\b",
+    "shipments": r"发货|出货|物流|运输量|发多少货|\bshipments?\b|\blogistics\b|\bship(?:ped)?\b",
 }
 
 
@@ -176,16 +223,23 @@ def rule_scores(text: str, *, future: bool = False, past: bool = False) -> dict[
     for pat, intent, pts in RULES:
         if re.search(pat, low, re.A):
             out[intent] = max(out.get(intent, 0.0), pts)
-    forecasting = re.search(_FORECAST, low, re.A) or re.search(r"\bwill\b|未来|将来|要生产多少", low, re.A)
+    forecasting = re.search(_FORECAST, low, re.A) or re.search(
+        r"\bwill\b|\bgoing to\b|\blikely\b|\bexpect(?:ed)?\b|\banticipat\w*|未来|将来|接下来|今后|往后|要生产多少|"
+        r"(?:会|将)(?:怎么|如何)?(?:变|变化|有多少|是多少|剩多少)",
+        low, re.A)
     targets = flow_targets(low)
     if forecasting and any(t != "sales" for t in targets):
         out["forecast_flows"] = max(out.get("forecast_flows", 0.0), 2.4)
         out["inventory_position"] = min(out.get("inventory_position", 0.0), 1.0)
+    if re.search(_FORECAST, low, re.A) and not past and out.get("demand_history", 0.0) > 1.5:
+        out["demand_history"] = 1.5  # "基于历史数据，预测…": the history is the data to use, not the question
     if re.search(_SALES, low, re.A) and not forecasting:
         if past or "forecast_demand" not in out:
             out["demand_history"] = max(out.get("demand_history", 0.0), 1.8 if past else 1.3)
         if future and not past:
             out["forecast_demand"] = max(out.get("forecast_demand", 0.0), 2.1)
+    elif re.search(_SALES, low, re.A) and not past and "forecast_demand" not in out:  # "下个月销量会是多少"
+        out["forecast_demand"] = 2.1
     if re.search(_VAGUE, low, re.A) and max(out.values(), default=0.0) < 2.0:
         out["vague"] = 1.0
     return out

@@ -156,7 +156,8 @@ def _is_followup(r: Reading, rules: dict[str, float], last_tool: str) -> bool:
         return False
     if is_followup(r.body):
         return True
-    return not rules and bool(r.mentions or r.times or r.percents)
+    # "那深圳仓呢" / "use ETS" / "用3辆车": no request words, only a value for the last call
+    return not rules and bool(r.mentions or r.times or r.percents or r.model or r.review or r.quantities)
 
 
 def _followup(r: Reading, catalog: Catalog, last: Any, norm: str, offset: int) -> ParseResult:
@@ -174,6 +175,12 @@ def _followup(r: Reading, catalog: Catalog, last: Any, norm: str, offset: int) -
         variant = pick_candidate(r.body, tuple(catalog.siblings(old["item"])), catalog)
         if variant is not None and variant.code != old["item"]:
             new["item"] = variant.code
+    if old.get("items") and "items" not in new:  # "and the 256GB?" after a forecast of the 512GB
+        sibs = catalog.siblings(old["items"][0])
+        if len(sibs) > 1 and all(c in {s.code for s in sibs} for c in old["items"]):
+            variant = pick_candidate(r.body, tuple(sibs), catalog)
+            if variant is not None and [variant.code] != old["items"]:
+                new["items"] = [variant.code]
     if last.name == "what_if" and not new.get("edits"):
         durs = [t for t in r.times if t.kind == "duration"]
         units = [q.value for q in r.quantities if q.unit in ("units", "plain")]

@@ -178,26 +178,26 @@ def _time_patterns(today: date) -> list[tuple[str, Callable[[re.Match[str]], tup
         if n is None or n <= 0:
             return None
         unit = unit.strip()
-        if unit in ("天", "日", "day", "days"):
+        if unit in ("天", "日", "day", "days", "d"):
             return "duration", {"days": int(round(n)), "direction": direction}
-        if unit in ("周", "星期", "个星期", "礼拜", "个礼拜", "week", "weeks"):
+        if unit in ("周", "星期", "个星期", "礼拜", "个礼拜", "week", "weeks", "wk", "wks"):
             return "duration", {"days": int(round(7 * n)), "direction": direction}
         if unit in ("fortnight", "fortnights"):
             return "duration", {"days": int(round(14 * n)), "direction": direction}
-        if unit in ("个月", "month", "months"):
+        if unit in ("个月", "month", "months", "mo", "mos", "mth", "mths"):
             if n != int(n):
                 return "duration", {"days": int(round(30 * n)), "direction": direction}
             return "duration", {"months": int(n), "direction": direction}
-        if unit in ("个季度", "季度", "quarter", "quarters"):
+        if unit in ("个季度", "季度", "quarter", "quarters", "qtr", "qtrs"):
             return "duration", {"months": int(3 * n), "direction": direction}
-        if unit in ("年", "year", "years"):
+        if unit in ("年", "year", "years", "yr", "yrs"):
             return "duration", {"months": int(12 * n), "direction": direction}
         return None
 
     fut_zh = r"(?:未来|接下来的?|今后|之后|往后|后面|下)"
     past_zh = r"(?:过去|最近|近|前|上)"
     unit_zh = r"(天|日|个星期|星期|个礼拜|礼拜|周|个月|个季度|季度|年)"
-    unit_en = r"(days?|weeks?|fortnights?|months?|quarters?|years?)"
+    unit_en = r"(days?|weeks?|wks?|fortnights?|months?|mos|mths?|quarters?|qtrs?|years?|yrs?)"
     num_en = rf"(\d+(?:\.\d+)?|{_EN_WORD_NUM}(?:\s+{_EN_WORD_NUM})?)"
 
     def wk_next(idx: int, this_week: bool = False) -> date:
@@ -250,7 +250,23 @@ def _time_patterns(today: date) -> list[tuple[str, Callable[[re.Match[str]], tup
         v = parse_number(s)
         return int(v) if v is not None else 0
 
+    def since_month(mo: int, year: int | None) -> tuple[str, dict]:
+        """"since September", "9月以来": from the first of that month to today."""
+        y = year if year is not None else today.year if mo <= today.month else today.year - 1
+        return "period", {"resolver": _fixed(date(y, mo, 1), max(today, date(y, mo, 1))), "direction": "past"}
+
+    def to_date(res: tuple[str, dict]) -> tuple[str, dict]:
+        """"year to date", "今年以来": the window so far, looking back."""
+        return res[0], {**res[1], "direction": "past"}
+
+    def holiday(make: Callable[[int], date], y_text: str | None) -> tuple[str, dict]:
+        year = _year_of(y_text, today)
+        return "day", {"resolver": lambda t, d: _pick_year(lambda y: (make(y), make(y)), t, d, year)}
+
     year_zh = r"(?P<y>\d{4}年|今年|明年|去年|来年|前年)?的?"
+    y_en = r"(?:(?P<y2>last year's|this year's|next year's|\d{4})\s+)?"
+    months_en = "|".join(sorted(_MONTH_EN, key=len, reverse=True))
+    month_zh = r"(\d{1,2}|十[一二]?|[一二三四五六七八九])月(?:份)?(?:初)?"
     year_en = r"(?:(?P<y>\d{4}|this year's|next year's|last year's|this year|next year|last year)\s*)?"
     return [
         (r"(\d{4})-(\d{1,2})-(\d{1,2})", lambda m: day(date(int(m[1]), int(m[2]), int(m[3])))),
@@ -265,18 +281,55 @@ def _time_patterns(today: date) -> list[tuple[str, Callable[[re.Match[str]], tup
         (r"(?P<y>去年|今年|明年)?的?(?:双十一|双11)|(?:(?P<y2>last year's|this year's|next year's)\s+)?"
          r"(?:singles'? day|double 11|double eleven)",
          lambda m: md(11, 11, _year_of(m.group("y") or m.group("y2"), today))),
+        (rf"(?P<y>去年|今年|明年)?的?(?:圣诞节?|圣诞日)|\b{y_en}(?:christmas(?: day)?|xmas)\b",
+         lambda m: holiday(lambda y: date(y, 12, 25), m.group("y") or m.group("y2"))),
+        (rf"(?P<y>去年|今年|明年)?的?平安夜|\b{y_en}christmas eve\b",
+         lambda m: holiday(lambda y: date(y, 12, 24), m.group("y") or m.group("y2"))),
+        (rf"(?P<y>去年|今年|明年)?的?(?:双十二|双12)|\b{y_en}(?:double 12|double twelve)\b",
+         lambda m: holiday(lambda y: date(y, 12, 12), m.group("y") or m.group("y2"))),
+        (rf"(?P<y>去年|今年|明年)?的?(?:国庆节?|十一黄金周|十一长假)|\b{y_en}(?:national day|golden week)\b",
+         lambda m: holiday(lambda y: date(y, 10, 1), m.group("y") or m.group("y2"))),
+        (rf"(?P<y>去年|今年|明年)?的?(?:元旦)|\b{y_en}new year'?s day\b",
+         lambda m: holiday(lambda y: date(y, 1, 1), m.group("y") or m.group("y2"))),
+        (rf"(?P<y>去年|今年|明年)?的?(?:五一劳动节|劳动节|五一假期|五一长假)|\b{y_en}(?:may day|labou?r day)\b",
+         lambda m: holiday(lambda y: date(y, 5, 1), m.group("y") or m.group("y2"))),
+        (rf"(?P<y>去年|今年|明年)?的?情人节|\b{y_en}valentine'?s(?: day)?\b",
+         lambda m: holiday(lambda y: date(y, 2, 14), m.group("y") or m.group("y2"))),
+        (rf"(?P<y>去年|今年|明年)?的?黑色星期五|\b{y_en}black friday\b",
+         lambda m: holiday(_black_friday, m.group("y") or m.group("y2"))),
+        (rf"(?P<y>去年|今年|明年)?的?(?:春节|农历新年|过年)|\b{y_en}(?:chinese new year|lunar new year|spring festival)\b",
+         lambda m: holiday(lambda y: _LUNAR_NEW_YEAR.get(y, date(y, 2, 1)), m.group("y") or m.group("y2"))),
+        (rf"(?P<y>去年|今年|明年)?的?中秋节?|\b{y_en}mid-autumn(?: festival)?\b",
+         lambda m: holiday(lambda y: _MID_AUTUMN.get(y, date(y, 9, 20)), m.group("y") or m.group("y2"))),
+        (r"年初以来|年初至今|年初到现在|今年以来|今年至今|今年到现在|从年初(?:开始|起)?(?:到现在|至今)?|"
+         r"\bsince the (?:start|beginning) of (?:the |this )?year\b|\byear[- ]to[- ]date\b|\bytd\b|"
+         r"\bso far this year\b|\bthis year so far\b", lambda m: to_date(rel_year(0))),
+        (r"月初以来|月初至今|本月以来|这个月以来|本月至今|\bsince the (?:start|beginning) of (?:the |this )?month\b|"
+         r"\bmonth[- ]to[- ]date\b|\bmtd\b|\bso far this month\b|\bthis month so far\b",
+         lambda m: to_date(rel_month(0))),
+        (r"季初以来|本季度以来|本季度至今|\bsince the (?:start|beginning) of (?:the |this )?quarter\b|"
+         r"\bquarter[- ]to[- ]date\b|\bqtd\b|\bso far this quarter\b|\bthis quarter so far\b",
+         lambda m: to_date(rel_quarter(0))),
+        (rf"\bsince (?:the (?:start|beginning) of )?({months_en})\b(?: (\d{{4}}))?"
+         rf"(?: (?:until|till|to|through|up to) (?:now|today|date|the present))?|"
+         rf"\bfrom (?:the (?:start|beginning) of )?({months_en})\b(?: (\d{{4}}))?"
+         rf" (?:until|till|to|through|up to) (?:now|today|date|the present)\b",
+         lambda m: since_month(_MONTH_EN[m[1] or m[3]], int(m[2] or m[4]) if (m[2] or m[4]) else None)),
+        (rf"(?P<y>\d{{4}}年|今年|去年)?{month_zh}(?:以来|至今|到现在|到今天|开始到现在)|"
+         rf"从(?P<y3>\d{{4}}年|今年|去年)?(\d{{1,2}}|十[一二]?|[一二三四五六七八九])月(?:份)?(?:初)?(?:开始|起)?(?:到现在|至今|以来)",
+         lambda m: since_month(cn_int(m[2] or m[4]), _year_of(m.group("y") or m.group("y3"), today))),
         (r"(?P<y>去年|今年|明年)?的?(?<!\d)618(?:大促|购物节)?(?![\d台件个片元万])",
          lambda m: md(6, 18, _year_of(m.group("y"), today))),
         (r"今天|今日|\btoday'?s?\b", lambda m: day(today)),
+        (r"后天|(?:the )?day after tomorrow", lambda m: day(today + timedelta(days=2))),
         (r"明天|明日|\btomorrow'?s?\b", lambda m: day(today + timedelta(days=1))),
-        (r"后天|day after tomorrow", lambda m: day(today + timedelta(days=2))),
         (r"昨天|昨日|\byesterday'?s?\b", lambda m: day(today - timedelta(days=1))),
         (r"下(?:个)?(?:周|星期|礼拜)([一二三四五六日天])", lambda m: day(
             week_start + timedelta(days=7 + _WEEKDAY_ZH[m[1]]))),
         (r"(?:本|这)?(?:周|星期|礼拜)([一二三四五六日天])", lambda m: day(wk_next(_WEEKDAY_ZH[m[1]]))),
         (rf"\b(?:next |this |on |coming )?({'|'.join(_WEEKDAY_EN)})\b",
          lambda m: day(wk_next(_WEEKDAY_EN[m[1]]))),
-        (rf"{year_zh}(?:第(?P<q>[一二三四1-4])季度|q(?P<q2>[1-4]))",
+        (rf"{year_zh}(?:第?(?P<q>[一二三四1-4])季度|q(?P<q2>[1-4]))",
          lambda m: quarter(_qfix(m))),
         (rf"\b{year_en}(?:q(?P<q>[1-4])|the (?P<q2>first|second|third|fourth) quarter)\b",
          lambda m: quarter(_qfix(m))),
@@ -295,8 +348,11 @@ def _time_patterns(today: date) -> list[tuple[str, Callable[[re.Match[str]], tup
          lambda m: duration(_num(m[1]), m[2], "future")),
         (rf"\b(?:the )?(?:last|past|previous|recent) {num_en} {unit_en}\b",
          lambda m: duration(_num(m[1]), m[2], "past")),
-        (r"\b(?:the )?(?:next|coming) fortnight\b|\bfortnight\b",
-         lambda m: duration(1, "fortnight", None)),
+        (r"\b(?:the )?(?:coming|upcoming|following) (week|month|quarter|year)\b",
+         lambda m: duration(1, m[1], "future")),
+        (r"\b(?:the )?(?:next|coming|following|upcoming) fortnight\b",
+         lambda m: duration(1, "fortnight", "future")),
+        (r"\bfortnight\b", lambda m: duration(1, "fortnight", None)),
         (r"下(?:个)?(?:周|星期|礼拜)|\bnext week\b", lambda m: rel_week(1)),
         (r"(?:本|这)(?:个)?(?:周|星期|礼拜)|\bthis week\b", lambda m: rel_week(0)),
         (r"上(?:个)?(?:周|星期|礼拜)|\blast week\b", lambda m: rel_week(-1)),
@@ -312,17 +368,31 @@ def _time_patterns(today: date) -> list[tuple[str, Callable[[re.Match[str]], tup
          lambda m: month(_MONTH_EN[m[1]], int(m[2]) if m[2] else None) if m[1] not in ("may",) else None),
         (r"(\d{4})年(?!\d|月)", lambda m: ("period", {"resolver": _fixed(
             date(int(m[1]), 1, 1), date(int(m[1]), 12, 31))})),
-        (r"\b(?:in |for |during )?(20\d\d)\b(?![-\d])", lambda m: ("period", {"resolver": _fixed(
+        (r"\b(?:in |for |during )?(20\d\d)\b(?![-\d])(?!\s*(?:kg|kgs|kilos?|t|tonnes?|tons?|units?|pcs|pieces?|yuan|cny|rmb|"
+         r"trucks?|vans?|vehicles?|%|percent|元|块|台|件|个|片|套|只|辆|公斤|千克|吨)\b)", lambda m: ("period", {"resolver": _fixed(
             date(int(m[1]), 1, 1), date(int(m[1]), 12, 31))})),
         (r"明年|\bnext year\b", lambda m: rel_year(1)),
         (r"去年|\blast year\b", lambda m: rel_year(-1)),
         (r"今年|本年|\bthis year\b", lambda m: rel_year(0)),
         (rf"(?<![每隔])({_NUM}|半)个?{unit_zh}(?!内?(?:盘点|检查|补货|订货))", lambda m: duration(
             0.5 if m[1] == "半" else _num(m[1]), _unit_zh(m[0], m[2]), None)),
-        (rf"\b(?:for |over |in |within )?{num_en}[ -]{unit_en}\b",
+        (rf"\b(?:for |over |in |within )?{num_en}[ -](?:(?:extra|more|additional|further|whole|full) )?{unit_en}\b",
          lambda m: None if m[1] in ("a", "an") and m.string[max(0, m.start() - 3):m.start()] == "by "
          else duration(_num(m[1]), m[2], None)),  # "drops by a quarter" is 25 %, not 3 months
     ]
+
+
+_LUNAR_NEW_YEAR = {2023: date(2023, 1, 22), 2024: date(2024, 2, 10), 2025: date(2025, 1, 29), 2026: date(2026, 2, 17),
+                   2027: date(2027, 2, 6), 2028: date(2028, 1, 26), 2029: date(2029, 2, 13), 2030: date(2030, 2, 3)}
+_MID_AUTUMN = {2023: date(2023, 9, 29), 2024: date(2024, 9, 17), 2025: date(2025, 10, 6), 2026: date(2026, 9, 25),
+               2027: date(2027, 9, 15), 2028: date(2028, 10, 3), 2029: date(2029, 9, 22), 2030: date(2030, 9, 12)}
+
+
+def _black_friday(y: int) -> date:
+    """The day after the fourth Thursday of November."""
+    first = date(y, 11, 1)
+    thursday = 1 + (3 - first.weekday()) % 7
+    return date(y, 11, thursday + 22)
 
 
 def _unit_zh(whole: str, unit: str) -> str:
@@ -372,7 +442,7 @@ _PCT_PATTERNS = [
     (rf"百分之({_NUM})", lambda m: _num(m[1])),
     (r"([一二两三四五六七八九]|[1-9])成(?![都本品功熟为交立员长果绩])", lambda m: 10 * (_num(m[1]) or 0)),
     (r"翻(?:了)?(?:一)?(?:倍|番)|\bdoubl(?:es|ed|e|ing)\b", lambda m: 100.0),
-    (r"减半|\bhalv(?:es|ed|e)\b|\bhalf (?:of )?\w+|\bin half\b", lambda m: 50.0),
+    (r"减半|一半|半数|\bhalv(?:es|ed|e)\b|\bhalf (?:of )?\w+|\bin half\b", lambda m: 50.0),
     (r"\bby (?:a )?quarter\b|\ba quarter\b(?= (?:less|more|lower|higher))", lambda m: 25.0),
     (r"\bby (?:a )?third\b", lambda m: 100 / 3),
     (rf"\b{_EN_WORD_NUM}(?: {_EN_WORD_NUM})? percent\b",
@@ -454,20 +524,47 @@ def extract_quantities(text: str) -> list[Quantity]:
 
 
 def extract_review_period(text: str) -> tuple[int, tuple[int, int]] | None:
-    """A periodic-review interval in days ("每周盘点", "每两周检查", "every 2 weeks")."""
+    """A periodic-review interval in days ("每周盘点", "每两周检查", "两周盘点一次", "every 2 weeks",
+    "reviewed weekly", "fortnightly counts")."""
     low = text.lower()
-    m = re.search(rf"每(?:隔)?({_NUM})?个?(天|日|周|星期|个月|月)", low)
+    per_zh = {"天": 1, "日": 1, "周": 7, "星期": 7, "个星期": 7, "礼拜": 7, "个月": 30, "月": 30}
+    m = re.search(rf"每(?:隔)?({_NUM})?个?(天|日|周|星期|礼拜|个月|月)", low)
     if m:
         n = _num(m[1]) if m[1] else 1.0
-        per = {"天": 1, "日": 1, "周": 7, "星期": 7, "个月": 30, "月": 30}[m[2]]
-        return int((n or 1) * per), m.span()
+        return int((n or 1) * per_zh[m[2]]), m.span()
+    # "两周盘点一次", "10天一盘", "盘点周期为两周", "按周盘点"
+    m = re.search(rf"(?<![来下去过近前后])({_NUM})个?(天|日|周|星期|礼拜|个月|月)(?:(?:盘点|检查|复核)(?:一次)?|"
+                  rf"(?:补货|订货)一次)|"
+                  rf"({_NUM})个?(天|日|周|星期|礼拜|个月|月)一(?:盘|查|补|订)|"
+                  rf"(?:盘点|检查|复核|补货|订货|审查)(?:周期|间隔|频率)(?:是|为|按|设为|定为|设成|定成)?({_NUM})个?"
+                  rf"(天|日|周|星期|礼拜|个月|月)", low)
+    if m:
+        n, unit = (m[1], m[2]) if m[1] else (m[3], m[4]) if m[3] else (m[5], m[6])
+        v = _num(n)
+        if v:
+            return int(v * per_zh[unit]), m.span()
+    m = re.search(r"按(天|日|周|月)(?:盘点|检查|补货|订货)", low)
+    if m:
+        return per_zh[m[1]], m.span()
     m = re.search(rf"\bevery (?:({_NUM}|{_EN_WORD_NUM}) )?(day|week|month)s?\b", low, re.A)
     if m:
         n = _num(m[1]) if m[1] else 1.0
         return int((n or 1) * {"day": 1, "week": 7, "month": 30}[m[2]]), m.span()
-    m = re.search(r"\b(daily|weekly|monthly) review|\breview(?:ed)? (?:it )?(daily|weekly|monthly)\b", low, re.A)
+    freq = r"(daily|weekly|monthly|fortnightly|bi-?weekly|every other week|every fortnight)"
+    days = {"daily": 1, "weekly": 7, "monthly": 30, "fortnightly": 14, "biweekly": 14, "bi-weekly": 14,
+            "every other week": 14, "every fortnight": 14}
+    m = re.search(rf"\b{freq} (?:stock |inventory |periodic )?(?:reviews?|counts?|checks?|stocktakes?|replenishment)\b|"
+                  rf"\b(?:review(?:ed|s|ing)?|count(?:ed|s)?|replenish(?:ed|es)?|restock(?:ed|s)?)\b"
+                  rf"[^.;?!]{{0,40}}?\b{freq}", low, re.A)
     if m:
-        return {"daily": 1, "weekly": 7, "monthly": 30}[m[1] or m[2]], m.span()
+        return days[m[1] or m[2]], m.span()
+    m = re.search(rf"\breview (?:period|cycle|interval) (?:of |is |= )?({_NUM}|{_EN_WORD_NUM})[ -](day|week|month)s?\b|"
+                  rf"\b({_NUM}|{_EN_WORD_NUM})[ -](day|week|month)s? (?:stock |inventory |periodic )?"
+                  rf"(?:review|count|stocktake|replenishment)", low, re.A)
+    if m:
+        n = _num(m[1] or m[3])
+        if n:
+            return int(n * {"day": 1, "week": 7, "month": 30}[m[2] or m[4]]), m.span()
     return None
 
 

@@ -333,13 +333,17 @@ def mrp_model(store: Store, items: list[str] | None = None, horizon_days: int = 
     for r in mo.itertuples(index=False):
         if r.item_code in plan_items and week_of(r.due_date) <= weeks:
             m.add_scheduled_receipt(r.item_code, week_of(r.due_date), float(r.qty), ref=f"MO:{r.order_number}")
-    # where each made item is produced: the plant of the line it was last made on, else the plant of
-    # its latest production order (items made only on test cells have no line)
+    # where each made item is produced: the plant of the line it was last made on, else of the resource
+    # of another kind it was last made on (items made only on module assembly & test cells have no
+    # line), else the plant of its latest production order
     plant_of: dict[str, str] = {r.item_code: r.plant_code for r in mo_plants.itertuples(index=False)
                                 if isinstance(r.plant_code, str)}
     line_of: dict[str, str] = {}
     if len(lines):
         lines = lines.merge(res, left_on="resource_code", right_on="code")
+        for r in lines.sort_values("last").drop_duplicates("item_code", keep="last").itertuples(index=False):
+            if isinstance(r.plant_code, str):
+                plant_of[r.item_code] = r.plant_code
         last_line = lines[lines.kind == "line"].sort_values("last").drop_duplicates("item_code", keep="last")
         used = set()
         for r in last_line.itertuples(index=False):
@@ -361,7 +365,8 @@ def planned_production(mrp: Any, context: dict[str, Any]) -> pd.DataFrame:
 
     One row per ``make`` order of ``mrp.planned_orders``: ``order`` (the MRP's id), ``item``,
     ``plant`` (from :func:`mrp_model`'s context: the plant of the line the item was last made
-    on, else of its latest production order; None when neither exists), ``qty`` (rounded up),
+    on, else of the cell it was last made on, else of its latest production order; None when
+    none exists), ``qty`` (rounded up),
     ``release_date`` (first day of the release week), ``due_date`` (first day of the week the
     receipt is needed) and ``pegging`` (the demand references it serves, comma-separated).
 
@@ -451,12 +456,16 @@ def schedule_model(store: Store, plant: str | None = None, horizon_days: int = 1
 
     Time is in minutes from 00:00 of the first day after the demand history. Each order runs
     on its assigned line (or any line of the plant that has made the item) and then, for
-    families that are tested, on the plant's test station; orders longer than a day's shift are
-    split into batches of at most one shift, because an operation cannot run through the night.
-    Line calendars come from ``resource_calendar`` (available hours per day, maintenance) and run
+    families that are tested, on the plant's test station. An item that no line has made but
+    that a resource of another kind has (the module assembly & test cells, kind ``test``, that
+    make the display modules and battery packs; a ``machine`` or ``labour`` cell) runs on the
+    cells of the plant that have made it, or on its assigned cell, in one operation that both
+    makes and tests it, at the cell's own rate. Orders longer than a day's shift are split into
+    batches of at most one shift, because an operation cannot run through the night.
+    Calendars come from ``resource_calendar`` (available hours per day, maintenance) and run
     two weeks past the horizon, longer when a machine's work needs it (at most
     :data:`MAX_SPARE_DAYS`), so late work still has somewhere to go; family changeovers on a line
-    take :data:`CHANGEOVER_MIN` minutes.
+    (or on a cell making items) take :data:`CHANGEOVER_MIN` minutes.
 
     Returns
     -------
@@ -465,12 +474,12 @@ def schedule_model(store: Store, plant: str | None = None, horizon_days: int = 1
         ``batches`` (``job, order, item, qty, plant, due, source`` per job; ``source`` says
         where the order comes from: the stored order or the MRP order and its pegging),
         ``orders`` (the orders considered), ``planned`` (MRP planned orders scheduled) and
-        ``unscheduled`` (orders that no line can make, with the reason).
+        ``unscheduled`` (orders that no line or cell can make, with the reason).
 
     Raises
     ------
     InputError
-        When no order falls in the horizon, or none of them can be made on a line.
+        When no order falls in the horizon, or none of them can be made on a line or cell.
     """
     from sqlalchemy import func
 
@@ -527,26 +536,38 @@ def schedule_model(store: Store, plant: str | None = None, horizon_days: int = 1
     hours_of = {rc: float(res.loc[rc, "hours_per_day"]) for rc in used}
     rate = {rc: float(res.loc[rc, "capacity_per_hour"]) for rc in used}
     lines = [r for r in used if res.loc[r, "kind"] == "line"]
+    # resources of another kind (module assembly & test cells, machines, crews) make the items no line
+    # has made, at their own rate; one without a rate or working hours cannot take an order
+    cells = [r for r in used if r not in lines and rate[r] > 0 and hours_of[r] > 0]
     tests = {p: [r for r in used if res.loc[r, "kind"] == "test" and res.loc[r, "plant_code"] == p]
              for p in set(orders.plant_code.dropna())}
     tested_items = set(made_on.item_code[made_on.resource_code.map(lambda r: r in res.index and res.loc[r, "kind"] == "test")])
-    # each order's candidate lines and batches; the work they bring sizes the calendars
-    work: list[tuple[Any, list[str], list[float]]] = []
+    # each order's candidate lines (or cells), batches and test stations; their work sizes the calendars
+    work: list[tuple[Any, list[str], list[float], list[str]]] = []
     skipped: dict[tuple[str, str | None], list[Any]] = {}
     load = dict.fromkeys(used, 0.0)  # hours, as if every batch ran on each of its candidates
+    making: set[str] = set(lines)  # machines that make items, so change over between families
     for o in orders.itertuples(index=False):
-        cand = [r for r in made_on.resource_code[made_on.item_code == o.item_code]
-                if r in lines and res.loc[r, "plant_code"] == o.plant_code]
+        made = [r for r in made_on.resource_code[made_on.item_code == o.item_code]
+                if r in res.index and res.loc[r, "plant_code"] == o.plant_code]
+        cand = [r for r in made if r in lines]
         if isinstance(o.resource_code, str) and o.resource_code in lines:
             cand = sorted(set(cand) | {o.resource_code})
+        # a tested item made on a line goes on to the plant's test station afterwards
+        tst = tests.get(o.plant_code, []) if o.item_code in tested_items else []
+        if not cand:  # no line has made it: the cells that have, which make and test it in one step
+            cand = sorted({r for r in made if r in cells}
+                          | ({o.resource_code} if isinstance(o.resource_code, str) and o.resource_code in cells
+                             else set()))
+            tst = []
+            making.update(cand)
         if not cand:
             skipped.setdefault((o.item_code, o.plant_code if isinstance(o.plant_code, str) else None), []).append(o)
             continue
         per_batch = max(1.0, math.floor(min(hours_of[r] for r in cand) * min(rate[r] for r in cand) * 0.95))
         n = max(1, math.ceil(float(o.qty) / per_batch))
         qtys = [min(per_batch, float(o.qty) - b * per_batch) for b in range(n)]
-        work.append((o, cand, qtys))
-        tst = tests.get(o.plant_code, []) if o.item_code in tested_items else []
+        work.append((o, cand, qtys, tst))
         for r in cand:
             load[r] += float(o.qty) / rate[r] + n * CHANGEOVER_MIN / 60
         for r in tst:
@@ -563,16 +584,15 @@ def schedule_model(store: Store, plant: str | None = None, horizon_days: int = 1
             hours = float(rcal.get(day, res.loc[rc, "hours_per_day"]))
             if hours > 0:
                 shifts.append((d * 1440 + SHIFT_START, d * 1440 + SHIFT_START + int(hours * 60)))
-        m.add_machine(rc, Calendar.from_shifts(shifts))
-    for rc in lines:
-        fams = sorted({families.get(i) or "other" for i in orders.item_code})
+        m.add_machine(rc, Calendar.from_shifts(shifts) if shifts else Calendar([(0, None)]))  # never open
+    fams = sorted({families.get(i) or "other" for i in orders.item_code})
+    for rc in sorted(making):
         m.set_setup_times(rc, {a: {b: 0 if a == b else CHANGEOVER_MIN for b in fams} for a in fams})
     batches = []
-    for o, cand, qtys in work:
+    for o, cand, qtys, tst in work:
         fam = families.get(o.item_code) or "other"
         rel = max(0, int((pd.Timestamp(o.release_date) - start).days) * 1440)
         due = int((pd.Timestamp(o.due_date) - start).days + 1) * 1440
-        tst = tests.get(o.plant_code, []) if o.item_code in tested_items else []
         for b, qty in enumerate(qtys):
             name = o.order_number if len(qtys) == 1 else f"{o.order_number}/{b + 1}"
             m.add_job(name, release=rel, due=max(due, rel + 1),
@@ -585,7 +605,7 @@ def schedule_model(store: Store, plant: str | None = None, horizon_days: int = 1
     unscheduled = [_unschedulable(item, where, group, made_on, res) for (item, where), group in skipped.items()]
     if not batches:
         raise InputError(f"None of the {len(orders)} production orders between {start.date()} and {end.date()} "
-                         f"can be scheduled on a line: {'; '.join(unscheduled[:5])}.", where="plant")
+                         f"can be scheduled on a line or cell: {'; '.join(unscheduled[:5])}.", where="plant")
     scheduled_planned = sum(1 for o in {b["order"] for b in batches} if o.startswith("PLN-"))
     return m, {"start": start, "batches": pd.DataFrame(batches), "orders": orders, "planned": scheduled_planned,
                "planned_in_horizon": n_planned, "unscheduled": unscheduled}
@@ -602,8 +622,9 @@ def _unschedulable(item: str, plant: str | None, group: list[Any], made_on: pd.D
         return f"{what} not scheduled: no plant has made {item} (no production record or order names one)"
     cells = [r for r in made_on.resource_code[made_on.item_code == item]
              if r in res.index and res.loc[r, "plant_code"] == plant]
-    on = f"; it is made on {', '.join(sorted(cells))} ({'/'.join(sorted({str(res.loc[r, 'kind']) for r in cells}))})" \
-        if cells else ""
+    # cells that made it are scheduled; those left here have no rate or no working hours
+    on = (f"; it is made on {', '.join(sorted(cells))} ({'/'.join(sorted({str(res.loc[r, 'kind']) for r in cells}))}), "
+          "which has no capacity per hour or no working hours") if cells else ""
     return f"{what} not scheduled: no production line at {plant} has made {item}{on}"
 
 
