@@ -42,3 +42,32 @@ def test_forecast_flows_projects_four_quantities_jointly(ctx):
     for s in r.series:
         assert s.lo80_last_day <= s.last_day <= s.hi80_last_day
         assert s.total >= 0
+
+
+def test_auto_forecast_is_the_weighted_mix_of_the_three_best(sample_store):
+    """model='auto' forecasts each series with the 1/MASE mix of its three best CV candidates:
+    the point forecast equals the weighted sum of those members' forecasts, and the reason
+    names the members, their weights and scores."""
+    import re
+
+    import numpy as np
+
+    from supplypilot.forecast import Forecaster
+    from supplypilot.forecast.service import AUTO, _stat, forecast_store, make_model
+
+    res = forecast_store(sample_store, level="family", horizon=14, levels=[80])
+    fams = res.forecasts["unique_id"].unique()
+    fc = Forecaster(models=[make_model(n) for n in AUTO], freq="D", fallback_model=_stat("Naive")())
+    members_fc = fc.fit(res.history[["unique_id", "ds", "y"]]).predict(h=14)
+    for uid in fams:
+        row = res.choice.set_index("unique_id").loc[uid]
+        mix = re.findall(r"(\w+) (\d\.\d\d) \(MASE (\d+\.\d\d)\)", row["reason"])
+        assert len(mix) == 3 and row["model"] == f"Ensemble({' + '.join(m for m, _, _ in mix)})"
+        weights = np.array([float(w) for _, w, _ in mix])
+        assert weights.sum() == pytest.approx(1.0, abs=0.011)
+        scores = [float(s) for _, _, s in mix]
+        assert scores == sorted(scores)  # best first, highest weight first
+        got = res.forecasts[res.forecasts["unique_id"] == uid]["forecast"].to_numpy()
+        parts = members_fc[members_fc["unique_id"] == uid]
+        expected = np.clip(sum(w * parts[m].to_numpy() for (m, _, _), w in zip(mix, weights, strict=True)), 0, None)
+        np.testing.assert_allclose(got, expected, rtol=0.02, atol=0.05)

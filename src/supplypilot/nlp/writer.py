@@ -178,8 +178,9 @@ def _forecast(args: dict[str, Any], r: dict[str, Any], w: _W, out: Written) -> N
         out.add(w.t(f"Why this model: {series[0]['reason']}", f"模型选择理由：{series[0]['reason']}"))
     levels = "/".join(str(x) for x in r["level"])
     if args.get("model", "auto") == "auto":
-        how_en = f"models were chosen per series by {r['metric']} in cross-validation"
-        how_zh = f"每个序列按交叉验证的 {r['metric']} 选择模型"
+        how_en = (f"each series is forecast by the mix of its best models in cross-validation, "
+                  f"weighted by 1/{r['metric']}")
+        how_zh = f"每个序列采用交叉验证中表现最好的几个模型的组合，按 1/{r['metric']} 加权"
     else:
         how_en, how_zh = f"the model was fixed by the request ({args['model']})", f"模型由请求指定（{args['model']}）"
     out.add(w.t(f"Daily prediction intervals at {levels}% are in the result; {how_en}.",
