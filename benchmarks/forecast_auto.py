@@ -113,7 +113,10 @@ def markdown(res: dict[str, Any]) -> str:
               f"Python {platform.python_version()}", "",
               f"- The per-series pick chose: {picks}.",
               "- Scored on the 28 days after the history (the official M5 test window), which neither the "
-              "choice nor the weights saw. Seasonal naive (lag 7) is the simple reference."]
+              "choice nor the weights saw. Seasonal naive (lag 7) is the simple reference.",
+              "- MASE and RMSSE are scaled by the history used here (the last "
+              f"{res['history_days']} days), so RMSSE is not the figure of `forecast_m5.py`, whose scale is "
+              "each series' whole history from its first sale; compare rows within this table."]
     return "\n".join(lines) + "\n"
 
 
