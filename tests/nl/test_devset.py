@@ -58,13 +58,27 @@ def test_later_sets_stay_above_95_percent(name, catalog):
 
 
 def test_blind_set_b_does_not_regress(catalog):
-    """Blind set B is the honest measure of unseen phrasing: never used to fix the parser, scored
-    71.3 % before the blind-A fixes and 82.5 % after them. It is not tuned on, so the test only
-    guards against losing ground: a change that breaks what already parsed drops it below 80 %."""
+    """Blind set B was written without seeing the parser and first scored 82.5 % (71.3 % before the
+    blind-A fixes). From this point it was used for development: its 14 failures were fixed with
+    general changes (checked on new paraphrases, ``au2-*`` in the augment set) and it scores 100 %.
+    It is no longer a blind measure, so the test guards against regressions below 95 %."""
     from pathlib import Path
 
     from supplypilot.nlp.evaluate import load_cases
 
     rep = evaluate(load_cases(Path(__file__).parent / "blind_b.jsonl"), catalog)
     assert len(rep.cases) == 80
-    assert rep.accuracy >= 0.80, [(c.id, c.text, c.got) for c in rep.failures()]
+    assert rep.accuracy >= 0.95, [(c.id, c.text, c.got) for c in rep.failures()]
+
+
+def test_blind_set_c_does_not_regress(catalog):
+    """Blind set C is the honest measure of unseen phrasing now: written by a writer who could not
+    see the parser, lines unlike every earlier set; 60.0 % before the set-B fixes, 63.8 % after.
+    It is not tuned on, so the test only guards against losing ground (below 60 %)."""
+    from pathlib import Path
+
+    from supplypilot.nlp.evaluate import load_cases
+
+    rep = evaluate(load_cases(Path(__file__).parent / "blind_c.jsonl"), catalog)
+    assert len(rep.cases) == 80
+    assert rep.accuracy >= 0.60, [(c.id, c.text, c.got) for c in rep.failures()]

@@ -66,10 +66,26 @@ def one_item(r: Reading, partial: bool) -> str | None:
         return ents[0].code
     if len(ents) > 1:
         m = pool[0]
+        variant = _variant_after(r, m, ents)
+        if variant is not None:
+            return variant
         raise NeedClarification("ambiguous_entity", "item", tuple(ents), (m.start, m.end), m.text)
     if partial:
         return None
     raise NeedClarification("missing_slot", "item")
+
+
+def _variant_after(r: Reading, m: Mention, ents: list[Entity]) -> str | None:
+    """"Lumen 1 512", "Nova 1 256": a bare capacity just after a model name picks the variant
+    whose name has that capacity (in GB or TB)."""
+    q = next((x for x in r.quantities if x.unit == "plain" and 0 <= x.start - m.end <= 2
+              and not r.low[m.end:x.start].strip()), None)
+    if q is None or q.value != int(q.value):
+        return None
+    n = int(q.value)
+    pat = rf"(?<![\d.])(?:{n}\s*gb?|{n // 1024 if n % 1024 == 0 else 'x'}\s*tb?)\b"
+    fits = [e for e in ents if re.search(pat, e.name.lower(), re.A)]
+    return fits[0].code if len(fits) == 1 else None
 
 
 def one_location(r: Reading, kinds: tuple[str, ...], slot: str, partial: bool = True) -> str | None:
@@ -127,8 +143,9 @@ def _quantity(r: Reading, unit: str) -> float | None:
 
 _BY_FAMILY = r"按产品族|按品类|按产品类别|各产品族|per[- ]family|by (?:product )?family|each family|product families"
 _BY_TOTAL = r"总销量|总需求|总产量|总库存|总体|整体|合计|总的|汇总|加总|\btotal\b|\boverall\b|\baggregate\b|\bcombined\b"
-_BY_LOCATION = r"各门店|每个门店|按门店|各地点|按地点|分门店|门店级|by store|per store|by location|per location|each store|" \
-               r"store[- ]level|location[- ]level"
+_BY_LOCATION = r"各门店|每个门店|按门店|各地点|按地点|分门店|门店级|逐个门店|逐店|每家(?:门)?店|各家(?:门)?店|一家店一家店|" \
+               r"by store|per store|by location|per location|each store|every store|" \
+               r"store[- ]level|location[- ]level|store[- ]by[- ]store|location[- ]by[- ]location|site[- ]by[- ]site"
 _BY_ITEM = r"按产品(?!族)|每个产品|各产品(?!族)|按型号|每个型号|分产品|按单品|单品级|产品级|逐个产品|按sku|" \
            r"(?:各个?|每一?个|每款|各款|逐个|分)(?:产品|单品|型号|sku|物料)(?!族)|" \
            r"per[- ]item|by item|each item|item[- ]level|per product(?! famil)|by product(?! famil)|" \
@@ -150,7 +167,8 @@ def forecast_demand(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
     h = _horizon(r)
     if h:
         args["horizon"] = h
-    if r.has(r"区间|置信|interval|confidence|quantile") and r.percents:
+    if r.has(r"区间|置信|上下限|上下界|波动范围|范围|预测带|interval|confidence|quantile|\bbands?\b|\branges?\b|"
+             r"\bbounds?\b|\bfan\b") and r.percents:
         args["level"] = sorted({int(p.value) for p in r.percents})
     if r.model:
         args["model"] = r.model
@@ -396,7 +414,8 @@ def _lane(r: Reading) -> tuple[str, str] | None:
             and m.how not in ("family", "kind")]
     for a, b in zip(locs, locs[1:], strict=False):
         between = r.low[a.end:b.start]
-        if re.search(r"到|向|至|往|→|->|\bto\b", between, re.A):
+        if re.search(r"到|向|至|往|→|->|\bto\b|^\W*(?:不再|不|停止|无法|不能|没法)?\W*(?:给|为|供应|供货|发货给?)\W*$|"
+                     r"\b(?:supply|supplying|supplies|serve|serves|serving|feed|feeds|feeding)\b", between, re.A):
             return _pick(a, ("plant", "dc", "supplier")), _pick(b, ("plant", "dc", "store", "customer"))
         if re.search(r"\bfrom\b", between, re.A):  # "supplying DC East from the Shenzhen plant"
             return _pick(b, ("plant", "dc", "supplier")), _pick(a, ("plant", "dc", "store", "customer"))
@@ -454,7 +473,7 @@ def _edit(r: Reading, whole: Reading) -> list[dict[str, Any]]:
                  r"suspend|close|can'?t|cannot|can not|anymore|not allowed|unable"):
             return [{"kind": "lane_prohibited", "src": src, "dst": dst}]
     no_number = not r.percents and not r.quantities and not r.times
-    if r.has(r"关闭|关掉|关停|停产|停工|停业|倒闭|停运|断供|停供|停止供货|无法供货|不能供货|停摆|shut|\bclos(?:e|ed|es|ing)\b|"
+    if r.has(r"关闭|关掉|关停|关了|关门|停了|停掉|歇业|停产|停工|停业|倒闭|停运|断供|停供|停止供货|无法供货|不能供货|停摆|shut|\bclos(?:e|ed|es|ing)\b|"
              r"goes down|offline|out of (?:action|service|business)|\bbankrupt|\bfails?\b|\bstops? (?:supplying|delivering|"
              r"operating|producing|working)\b") or (no_number and r.has(r"\blos(?:e|es|ing|t)\b|\bunavailable\b|失去|没了")):
         node = _one_of(r, r, ("plant", "dc", "supplier"), "node")

@@ -64,7 +64,7 @@ KIND_WORDS = {
     "spare": ["备件", "备品备件", "spare", "spares", "spare part", "spare parts"],
     "component": ["零部件", "零件", "元器件", "原材料", "component", "components", "parts"],
     "finished": ["成品", "产成品", "finished goods", "finished good", "finished products"],
-    "subassembly": ["半成品", "子装配件", "subassembly", "subassemblies", "sub-assembly", "sub-assemblies"],
+    "subassembly": ["半成品", "子装配件", "子组件", "组装件", "subassembly", "sub assemblies", "subassemblies", "sub-assembly", "sub-assemblies"],
 }
 _KIND_OF_LOCATION = {
     "dc": (["仓", "仓库", "配送中心", "物流中心", "dc"], ["dc", "warehouse", "distribution center",

@@ -128,7 +128,11 @@ RULES: list[tuple[str, str, float]] = [
      r"invoices?)\b|写(?:一)?首诗|写诗|唱歌|音乐|歌曲|电影|新闻|翻译|高铁|火车票|车票|门票|订[^，,。]{0,12}票|"
      r"比特币|加密货币|\bbitcoin\b|\bcrypto\w*|"
      r"\bplay\b.{0,15}\b(?:music|songs?|videos?|games?)\b|\bpoems?\b|\bsongs?\b|\bmovies?\b|\bnews\b|\btranslate\b|"
-     r"\bjokes?\b", "unsupported", 6.0),
+     r"\bjokes?\b|"
+     r"\b(?:change|update|set|edit|modify|overwrite|correct|alter)\b.{0,50}\b(?:in|into|on) (?:the |our )?"
+     r"(?:database|db|system|erp|master data|records?)\b|\b(?:in|into) (?:the |our )?(?:database|db|erp|master data)\b"
+     r".{0,40}\b(?:change|update|set|edit|modify|overwrite)\b|(?:数据库|系统|主数据|erp)(?:里|中|上)?[^，,。？?]{0,20}"
+     r"(?:改|更新|修改|设置|设为)", "unsupported", 6.0),
     (r"如果|假如|假设|要是|万一|模拟|情景|\bwhat if\b|\bsuppose\b|\bwhat happens if\b|\bsimulate\b|"
      r"\bscenario\b|\bimagine\b|\blet'?s say\b|\bsay that\b|倘若|如若|假定|设想|\bwhat happens\b.{0,30}\bif\b|"
      r"\bwhat would happen\b|\bassum(?:e|ing)\b|"
@@ -174,7 +178,10 @@ RULES: list[tuple[str, str, float]] = [
      r"\bwho (?:makes|provides|sells|manufactures|supplies|produces)\b|\bsupplied by\b|\bsourced? from\b|\bwho supplies\b|"
      r"\b(?:supplier|vendor)s? (?:list|overview|options|details)\b|供应商(?:清单|列表|信息)|\bvendors?\b|\bsuppliers? (?:for|of)\b|"
      r"\b(?:list|show)\b.*\bsuppliers?\b|\bsupplier moq\b|\bwhich (?:suppliers|vendors)\b|"
-     r"\bsuppliers? (?:who|that) (?:sell|supply|make|provide)", "list_suppliers", 2.7),
+     r"\bsuppliers? (?:who|that) (?:sell|supply|make|provide)|"
+     r"\bwho (?:can|could|would|will|else can|is able to|are able to)\b.{0,12}\b(?:make|provide|sell|supply|produce|"
+     r"manufacture|source)\b|谁(?:能|可以|还能|会)(?:供应|供货|提供|生产|卖)|哪些厂家|哪家厂|哪(?:几)?家(?:厂商|公司)",
+     "list_suppliers", 2.7),
     (r"供应商|\bsuppliers?\b", "list_suppliers", 1.0),
     (r"数据概况|哪些数据|数据质量|数据.*最新|\bwhat data\b|\bdata quality\b|\blast updated\b|\bdata status\b",
      "data_status", 2.6),
@@ -184,6 +191,14 @@ RULES: list[tuple[str, str, float]] = [
      r"\b(?:data|tables?)\b.{0,25}\b(?:up to date|imported|loaded)\b|导入了哪些|各表|哪些表|多少行|行数",
      "data_status", 2.9),
     (r"\bdata sources?\b|\bhow clean\b|数据源", "data_status", 2.5),
+    (r"\bhow (?:fresh|recent|current|up[- ]to[- ]date|stale|old|good|reliable|complete|clean|accurate|trustworthy)\b"
+     r".{0,20}\bdata\b|\bdata\b.{0,25}\b(?:fresh|stale|reliable|trustworthy|up to date|any good|outdated)\b|"
+     r"数据[^，,。？?]{0,4}(?:有多新|新不新|旧不旧|过时|靠不靠谱|靠谱|可靠|准不准|可信|全不全|是不是最新)",
+     "data_status", 2.9),
+    (r"\b(?:what|which)\b(?! ?(?:do|does|did|will|is|are)\b)[^?.]{0,40}?\bdo (?:we|you) (?:have|carry|make|sell|"
+     r"offer|stock)\b(?![^?]*\b(?:in stock|on hand|left|available|at)\b)", "find_items", 2.0),
+    (r"\b(?:will|going to)\b.{0,40}\bneed\b(?! to\b)(?!.*\b(?:buy|order|purchase|trucks?|vans?|vehicles?)\b)",
+     "forecast_demand", 1.9),  # "what will the Tmall store need in power banks next month"
     (r"追溯|来源|从哪导入|修正记录|修改过|被改过|改动过|\blineage\b|\bcome from\b|\bcorrections?\b|\bcame from\b|\btrace\b",
      "lineage", 2.6),
     (r"\b[a-z_]+:\d+\b", "lineage", 2.9),
@@ -245,7 +260,8 @@ def rule_scores(text: str, *, future: bool = False, past: bool = False) -> dict[
     return out
 
 
-_VAGUE = r"看看|看一下|瞧瞧|处理一下|弄一下|搞一下|帮个忙|\bcheck\b|\blook at\b|\bhelp me with\b|\bdeal with\b|\bhandle\b"
+_VAGUE = r"看看|看一下|看下|瞧瞧|处理一下|处理下|弄一下|弄下|搞一下|搞下|帮个忙|\bcheck\b|\blook at\b|\bhelp me with\b|" \
+         r"\bdeal with\b|\bhandle\b|\bsort out\b|\btake care of\b"
 
 
 @dataclass(frozen=True)

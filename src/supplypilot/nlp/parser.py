@@ -21,7 +21,14 @@ from supplypilot.nlp._reading import Reading, read
 from supplypilot.nlp.catalog import Catalog, Entity
 from supplypilot.nlp.clarify import Clarification, question
 from supplypilot.nlp.intents import IntentClassifier, IntentScores, rule_scores
-from supplypilot.nlp.session import Session, change_number, is_followup, merge_args, pick_candidate
+from supplypilot.nlp.session import (
+    Session,
+    change_number,
+    is_followup,
+    merge_args,
+    pick_candidate,
+    switch_entity,
+)
 from supplypilot.nlp.text import Language, normalize
 
 __all__ = ["ParseResult", "ToolCall", "default_classifier", "parse"]
@@ -186,6 +193,9 @@ def _followup(r: Reading, catalog: Catalog, last: Any, norm: str, offset: int) -
         units = [q.value for q in r.quantities if q.unit in ("units", "plain")]
         changed = change_number(old.get("edits", []), (durs[0].days or 30 * durs[0].months) if durs else None,
                                 r.percents[0].value if r.percents else None, units[0] if units else None)
+        if changed is None:
+            named = [m.entities for m in r.mentions if m.how not in ("family", "kind")]
+            changed = switch_entity(old.get("edits", []), named, catalog)
         if changed is not None:
             new["edits"] = changed
             return ParseResult(calls=[ToolCall(last.name, {**old, **new})], clarification=None,

@@ -19,12 +19,12 @@ if TYPE_CHECKING:
     from supplypilot.nlp.clarify import Clarification
     from supplypilot.nlp.parser import ParseResult, ToolCall
 
-__all__ = ["Session", "is_followup", "merge_args"]
+__all__ = ["Session", "is_followup", "merge_args", "switch_entity"]
 
-_FOLLOW_ZH = re.compile(r"^(?:那|那么|那如果|换成|改成|改为|改用|再|还有|如果是|要是是|同样|也)|呢[?？。!！]*$|"
+_FOLLOW_ZH = re.compile(r"^(?:那|那么|那如果|换成|改成|改为|改用|用|再|还有|如果是|要是是|同样|也)|呢[?？。!！]*$|"
                         r"^[\u4e00-\u9fff]{1,5}(?:改成|改为|换成|改用|调成|调到|调整为|设成|设为|换为)")
 _FOLLOW_EN = re.compile(r"^(?:and\b|what about\b|how about\b|same\b|also\b|instead\b|now\b|but\b|then\b|ok,? and\b)"
-                        r"|\binstead\b|\bas well\b|^(?:switch|change)\b.{0,30}\bto\b|^make it\b", re.I)
+                        r"|\binstead\b|\bas well\b|^(?:switch|change)\b.{0,30}\bto\b|^make it\b|^(?:use|using|with)\b", re.I)
 _ALSO = r"也|再|还|同时|另外|\balso\b|\btoo\b|\bas well\b|\badditionally\b|\bplus\b"
 _FILLER = {"the", "one", "a", "an", "version", "please", "that", "this", "那个", "这个", "的", "吧", "呢", "是",
            "那", "要", "就", "一个", "option", "model", "variant", "款", "个"}
@@ -146,4 +146,32 @@ def change_number(edits: list[dict[str, Any]], days: int | None, pct: float | No
         last["capacity"] = units
     else:
         return None
+    return edits[:-1] + [last]
+
+
+_EDIT_SLOTS = ("supplier", "node", "src", "dst", "product")
+
+
+def switch_entity(edits: list[dict[str, Any]], entities: list[tuple[Entity, ...]],
+                  catalog: Catalog) -> list[dict[str, Any]] | None:
+    """"换成京东呢" / "make it Penang Interconnect instead": the last edit with the one entity
+    the follow-up names put in the place of the entity of the same kind; ``None`` when the
+    follow-up names no single entity, or none that fits exactly one slot of the edit."""
+    if not edits or len(entities) != 1:
+        return None
+    last = dict(edits[-1])
+    olds = [(slot, catalog.entities[last[slot]]) for slot in _EDIT_SLOTS
+            if last.get(slot) in catalog.entities]
+    fits: list[tuple[str, str]] = []
+    for exact in (True, False):  # a store for a customer, a DC for a plant only when nothing fits exactly
+        for slot, old in olds:
+            same = {e.code for e in entities[0] if e.kind == old.kind and (e.subkind == old.subkind or not exact)}
+            if len(same) == 1:
+                fits.append((slot, same.pop()))
+        if fits:
+            break
+    if len(fits) != 1 or fits[0][1] == last[fits[0][0]]:
+        return None
+    slot, code = fits[0]
+    last[slot] = code
     return edits[:-1] + [last]

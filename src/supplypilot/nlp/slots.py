@@ -378,7 +378,8 @@ def _time_patterns(today: date) -> list[tuple[str, Callable[[re.Match[str]], tup
             0.5 if m[1] == "半" else _num(m[1]), _unit_zh(m[0], m[2]), None)),
         (rf"\b(?:for |over |in |within )?{num_en}[ -](?:(?:extra|more|additional|further|whole|full) )?{unit_en}\b",
          lambda m: None if m[1] in ("a", "an") and m.string[max(0, m.start() - 3):m.start()] == "by "
-         else duration(_num(m[1]), m[2], None)),  # "drops by a quarter" is 25 %, not 3 months
+         and m[2].startswith("quarter")
+         else duration(_num(m[1]), m[2], None)),  # "drops by a quarter" is 25 %, not 3 months ("by a week": 7 days)
     ]
 
 
@@ -499,7 +500,7 @@ def extract_quantities(text: str) -> list[Quantity]:
     taken: list[tuple[int, int]] = []
     num = rf"(?<![A-Za-z0-9.-])(\d+(?:,\d{{3}})*(?:\.\d+)?{_MULT}|{_CN_NUM}|{_EN_WORD_NUM})"
     for unit, pat in _Q_UNITS:
-        for m in re.finditer(rf"{num}\s*{pat}", low, re.A):
+        for m in re.finditer(rf"{num}(?:\s*|-){pat}", low, re.A):  # "2吨", "2-tonne", "3 trucks"
             v = _num(m[1])
             if v is None:
                 continue
