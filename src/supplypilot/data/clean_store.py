@@ -156,7 +156,7 @@ def clean_sensors(conn: Connection, loss_rates: Mapping[str, float] | None = Non
             out = _apply(conn, SensorReading, "sensor_readings", "value", "value_clean", df, res,
                          lambda new: {"sensor_id": new.unique_id.map(meta.sensor_id),
                                       "metric": new.unique_id.map(meta.metric),
-                                      "ts": list(new.ds.dt.to_pydatetime()),
+                                      "ts": [t.to_pydatetime() for t in new.ds],
                                       "value": None,
                                       "location_code": new.unique_id.map(meta.location_code).astype(object).where(lambda s: s.notna(), None),
                                       "resource_code": new.unique_id.map(meta.resource_code).astype(object).where(lambda s: s.notna(), None),
