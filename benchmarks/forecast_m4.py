@@ -52,6 +52,9 @@ from typing import Any
 from supplypilot.errors import InputError
 from supplypilot.forecast import ForecastModel
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _measure as measure  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "forecast_m4.md"
 H = 13
@@ -264,30 +267,10 @@ def reproduce_naive2(folder: Path) -> dict[str, Any]:
 # --------------------------------------------------------------------------- one measurement
 
 
-def _vm_hwm() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) * 1024
-    raise ValueError("no VmHWM")
 
 
-def _reset_peak() -> bool:
-    """Reset this process's peak-RSS mark (Linux); False where that is not possible."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-        _vm_hwm()
-        return True
-    except (OSError, ValueError):
-        return False
 
 
-def _peak(resettable: bool) -> int:
-    if resettable:
-        return _vm_hwm()
-    import resource
-
-    ru = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return int(ru if sys.platform == "darwin" else ru * 1024)
 
 
 def build(name: str) -> Any:
@@ -331,7 +314,7 @@ def run_one(task: str, folder: Path, n_series: int | None, n_jobs: int, cv_windo
         else:
             fc.cross_validation(H, warm, n_windows=2, step_size=H)
     gc.collect()
-    resettable = _reset_peak()
+    method = measure.reset_peak()
     import psutil
 
     rss_before = psutil.Process().memory_info().rss
@@ -343,7 +326,7 @@ def run_one(task: str, folder: Path, n_series: int | None, n_jobs: int, cv_windo
         else:
             res = fc.cross_validation(H, train, n_windows=cv_windows, step_size=H)
     seconds = time.perf_counter() - t0
-    peak = _peak(resettable)
+    peak = measure.peak(method)
     trace = res.attrs.get("fallbacks", pd.DataFrame())
     res.attrs = {}
     if freq != 1:

@@ -55,6 +55,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _measure as measure  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "forecast_m5.md"
 H = 28
@@ -259,47 +262,23 @@ def run_one(name: str, args: argparse.Namespace) -> dict[str, Any]:
     else:
         import statsforecast  # noqa: F401
     gc.collect()
-    method = _reset_peak()
-    rss_before = _rss()
+    method = measure.reset_peak()
+    rss_before = measure.rss()
     t0 = time.perf_counter()
     out = _run_lightgbm(args, train, future) if name == "lightgbm" else _run_stats(name, train)
     out["seconds"] = time.perf_counter() - t0
-    out["peak_rss"] = _peak(method)
+    out["peak_rss"] = measure.peak(method)
     out["peak_delta"] = max(0, out["peak_rss"] - rss_before)
     out["memory_method"] = method
     return out
 
 
-def _reset_peak() -> str:
-    """Reset this process's peak-RSS mark; returns how the peak will be read."""
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        _vm_hwm()
-        return "VmHWM"
-    except (OSError, ValueError):
-        return "ru_maxrss"
 
 
-def _vm_hwm() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) * 1024
-    raise ValueError("no VmHWM")
 
 
-def _peak(method: str) -> int:
-    if method == "VmHWM":
-        return _vm_hwm()
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def _rss() -> int:
-    import psutil
-
-    return psutil.Process().memory_info().rss
 
 
 def _spawn(name: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
@@ -352,7 +331,7 @@ def run_all(args: argparse.Namespace) -> int:
         rows.append(_row(f"m5_{rank}", f"M5 #{rank} {team} (submission)", "submission",
                          rmsse(train, actual, fc), weights, **official.get(team, {})))
     measured = ["lightgbm"] + ([] if not args.stats else list(STATS_MODELS))
-    load_before = _loadavg()
+    load_before = measure.loadavg()
     with tempfile.TemporaryDirectory(prefix="supplypilot-m5-") as tmp:
         for name in measured:
             console.print(f"· {name} …", highlight=False)
@@ -379,7 +358,7 @@ def run_all(args: argparse.Namespace) -> int:
             "train_rows": len(train), "window": args.window, "train_end": str(end.date()),
             "horizon": H,
             "date": dt.datetime.now().isoformat(timespec="seconds"),
-            "load_average_1m": {"before": load_before, "after": _loadavg()},
+            "load_average_1m": {"before": load_before, "after": measure.loadavg()},
             "machine": _machine(), "versions": _versions(),
         },
         "results": rows,
@@ -428,11 +407,6 @@ def _goal(rows: list[dict[str, Any]], n_series: int, window: str) -> dict[str, A
             "applies": applies}
 
 
-def _loadavg() -> float | None:
-    try:
-        return round(os.getloadavg()[0], 2)
-    except (OSError, AttributeError):
-        return None
 
 
 def _versions() -> dict[str, str]:

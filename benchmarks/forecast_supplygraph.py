@@ -45,6 +45,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _measure as measure  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "forecast_supplygraph.md"
 UNIT = "forecasting/supplygraph/Raw Dataset/Homogenoeus/Temporal Data/Unit"
@@ -136,30 +139,10 @@ def cutoff_days(long: Any) -> dict[str, list[str]]:
 # --------------------------------------------------------------------------- one row
 
 
-def _reset_peak() -> str:
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        _vm_hwm()
-        return "VmHWM"
-    except (OSError, ValueError):
-        return "ru_maxrss"
 
 
-def _vm_hwm() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) * 1024
-    raise ValueError("no VmHWM")
 
 
-def _peak(method: str) -> int:
-    if method == "VmHWM":
-        return _vm_hwm()
-    import resource
-
-    ru = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return int(ru if sys.platform == "darwin" else ru * 1024)
 
 
 def _seasonal_naive(train: Any) -> Any:
@@ -237,7 +220,7 @@ def run_one(name: str, work: Path, seeds: list[int], quick: bool) -> dict[str, A
     long = load_long()
     train, _ = split(long)
     gc.collect()
-    method = _reset_peak()
+    method = measure.reset_peak()
     t0 = time.perf_counter()
     info: dict[str, Any] = {}
     if name == "snaive":
@@ -249,7 +232,7 @@ def run_one(name: str, work: Path, seeds: list[int], quick: bool) -> dict[str, A
     else:
         raise SystemExit(f"unknown row {name!r}; expected one of {', '.join(ROWS)}")
     seconds = time.perf_counter() - t0
-    peak = _peak(method)
+    peak = measure.peak(method)
     path = work / f"{name}.csv"
     fc.to_csv(path, index=False)
     return {"name": name, "seconds": seconds, "peak_rss_mb": peak / 2**20, "memory_method": method,
@@ -322,11 +305,6 @@ def _machine() -> dict[str, Any]:
     return {"cpu": cpu, "logical_cores": os.cpu_count()}
 
 
-def _loadavg() -> float | None:
-    try:
-        return round(os.getloadavg()[0], 2)
-    except OSError:
-        return None
 
 
 def _goals(results: list[dict[str, Any]]) -> dict[str, Any]:
@@ -472,7 +450,7 @@ def run_all(args: argparse.Namespace) -> int:
     train, test = split(long)
     cut = cutoff_days(long)
     work = Path(tempfile.mkdtemp(prefix="supplypilot-sg-bench-"))
-    load_before = _loadavg()
+    load_before = measure.loadavg()
     results = []
     status = 0
     for name in names:
@@ -491,7 +469,7 @@ def run_all(args: argparse.Namespace) -> int:
             "n_series": int(long["unique_id"].nunique()),
             "test_start": str(test["ds"].min().date()), "test_end": str(test["ds"].max().date()),
             "cutoff_days": cut, "date": dt.datetime.now().isoformat(timespec="seconds"),
-            "load_before": load_before, "load_after": _loadavg(), "machine": _machine(),
+            "load_before": load_before, "load_after": measure.loadavg(), "machine": _machine(),
             "versions": _versions(), "data": str(data_root()),
         },
         "reference": REFERENCE, "goals_set": GOALS,

@@ -49,6 +49,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _measure as measure  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "ingest.md"
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -186,39 +189,14 @@ def generate_csv(path: Path, rows: int, seed: int = SEED, end: dt.date | None = 
 # --------------------------------------------------------------------------- one measurement
 
 
-def _rss() -> int:
-    import psutil
-
-    return int(psutil.Process().memory_info().rss)
 
 
-def _maxrss() -> int:
-    import resource
-
-    ru = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return int(ru if sys.platform == "darwin" else ru * 1024)  # bytes on macOS, KiB on Linux
 
 
-def _reset_peak() -> str:
-    """Reset this process's peak-RSS mark; returns how the peak will be read."""
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        _vm_hwm()
-        return "VmHWM"
-    except (OSError, ValueError):
-        return "ru_maxrss"
 
 
-def _vm_hwm() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) * 1024
-    raise ValueError("no VmHWM")
 
 
-def _peak(method: str) -> int:
-    return _vm_hwm() if method == "VmHWM" else _maxrss()
 
 
 def _fresh_file(path: Path) -> None:
@@ -317,8 +295,8 @@ def run_one(name: str, csv: Path, work: Path, pg_url: str | None, seed: int,
 
     ctx = setup()
     gc.collect()
-    mem_method = _reset_peak()
-    rss_before = _rss()
+    mem_method = measure.reset_peak()
+    rss_before = measure.rss()
     prof = None
     if profile is not None:
         import cProfile
@@ -332,7 +310,7 @@ def run_one(name: str, csv: Path, work: Path, pg_url: str | None, seed: int,
         prof.disable()
         profile.parent.mkdir(parents=True, exist_ok=True)
         prof.dump_stats(str(profile))
-    peak = _peak(mem_method)
+    peak = measure.peak(mem_method)
     out.update(extra)
     if name.startswith("sp_"):
         out.update(_sp_counts(ctx, out["batch_id"]))
@@ -505,7 +483,7 @@ def run_all(args: argparse.Namespace) -> int:
         names = [n for n in RUN_ORDER if pg_url or MEASUREMENTS[n][1] != "postgresql"]
         raw: dict[str, list[dict[str, Any]]] = {}
         profiled: dict[str, float | None] = {}
-        load_before = _loadavg()
+        load_before = measure.loadavg()
         for name in names:
             for rep in range(args.repeat):
                 console.print(f"· {MEASUREMENTS[name][0]}"
@@ -517,7 +495,7 @@ def run_all(args: argparse.Namespace) -> int:
                 console.print(f"· {MEASUREMENTS[name][0]} under cProfile …", highlight=False)
                 prof = _spawn(name, args, csv, tmp, pg_url, profile_dir)
                 profiled[name] = prof.get("seconds")
-        load_after = _loadavg()
+        load_after = measure.loadavg()
         results = _summarise(raw, rows)
         for r in results:
             if r.get("error"):
@@ -567,11 +545,6 @@ def run_all(args: argparse.Namespace) -> int:
     return status
 
 
-def _loadavg() -> float | None:
-    try:
-        return round(os.getloadavg()[0], 2)
-    except (OSError, AttributeError):
-        return None
 
 
 def _redact(url: str) -> str:

@@ -39,6 +39,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _measure as measure  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "results" / "plan_routing.md"
@@ -134,11 +137,6 @@ def _machine() -> dict[str, Any]:
     return {"cpu": cpu, "logical_cores": os.cpu_count(), "platform": platform.platform(terse=True)}
 
 
-def _loadavg() -> float | None:
-    try:
-        return round(os.getloadavg()[0], 2)
-    except OSError:
-        return None
 
 
 def _versions() -> dict[str, str]:
@@ -296,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         p.error("time limits must be > 0 and at least one instance must be selected")
     bks_table = read_bks(_opt_dir() / "cvrplib_bks_2024-12-06.csv")
     console = Console(stderr=True)
-    load_before, t0 = _loadavg(), time.perf_counter()
+    load_before, t0 = measure.loadavg(), time.perf_counter()
     rows = []
     for i, name in enumerate(names, 1):
         row = run_instance(name, tx if family(name) == "x" else ts, args.seed, bks_table)
@@ -309,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
         "settings": {"date": dt.datetime.now().isoformat(timespec="seconds"),
                      "command": command.strip(), "quick": args.quick, "seed": args.seed,
                      "time_limit_x": tx, "time_limit_solomon": ts,
-                     "load_before": load_before, "load_after": _loadavg(),
+                     "load_before": load_before, "load_after": measure.loadavg(),
                      "wall_minutes": (time.perf_counter() - t0) / 60, "note": args.note},
         "machine": _machine(), "versions": _versions(), "results": rows,
         "summary": summarise(rows),
