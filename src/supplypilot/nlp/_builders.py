@@ -47,7 +47,12 @@ def item_list(r: Reading, *, kinds: tuple[str, ...] = ("spare", "finished")) -> 
     and ``"family"`` when they came from a family word."""
     specific = _specific_items(r)
     if specific:
-        return entity_list([e for m in specific for e in m.of_kind("item")]), None
+        codes: list[Entity] = []
+        for m in specific:
+            ents = list(m.of_kind("item"))
+            variant = _variant_after(r, m, ents) if len(ents) > 1 else None  # "Nova 1 512"
+            codes += [e for e in ents if e.code == variant] if variant else ents
+        return entity_list(codes), None
     fams = [m for m in r.mentions if m.how == "family"]
     if fams:
         return entity_list([e for m in fams for e in m.entities]), "family"
@@ -105,9 +110,13 @@ def one_location(r: Reading, kinds: tuple[str, ...], slot: str, partial: bool = 
 
 
 def _horizon(r: Reading) -> int | None:
-    for t in r.times:
-        if not r.time_is_past(t):
-            return t.horizon(r.today)
+    """Days to the end of the window asked for: a length ("next 6 weeks") before a named period
+    before a single day, since a day is often only an occasion ("Monday's S&OP meeting")."""
+    ahead = [t for t in r.times if not r.time_is_past(t)]
+    for kind in ("duration", "period", "day"):
+        for t in ahead:
+            if t.kind == kind:
+                return t.horizon(r.today)
     return None
 
 
@@ -230,11 +239,16 @@ def demand_history(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
         args["location"] = loc
     if r.times:
         start, end = r.times[0].window(r.today, "past")
+        for t in r.times[1:]:  # "国庆那几天（10月1号到7号）": a window holding the day named first is meant
+            a, b = t.window(r.today, "past")
+            if r.times[0].kind == "day" and a <= start and end <= b and (a, b) != (start, end):
+                start, end = a, b
+                break
         if len(r.times) > 1 and re.fullmatch(r"\s*(?:到|至|~|-|—|and|to|until|till|through|thru)\s*",
                                              r.low[r.times[0].end:r.times[1].start]):
             end = r.times[1].window(r.today, "past")[1]  # "between August 1 and September 15", "从9月1日到10月15日"
         args["start"], args["end"] = start.isoformat(), end.isoformat()
-    if r.has(r"每天|每日|按天|按日|日销量|日需求|\bdaily\b|per day|by day"):
+    if r.has(r"每天|每日|按天|按日|逐日|日销量|日需求|\bdaily\b|per day|by day|day[- ]by[- ]day|\beach day\b"):
         args["freq"] = "D"
     elif r.has(r"按周|每周|周销量|周需求|周度|\bweekly\b|per week|by week|week by week"):
         args["freq"] = "W"
@@ -306,11 +320,15 @@ def plan_purchasing(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
             break
     budget = _quantity(r, "cny")
     if budget is None:
-        m = re.search(r"预算|budget", r.low, re.A)
-        if m:  # "预算五十万", "budget of 500k" (after) or "a 2 million budget" (just before)
-            near = [q for q in r.quantities if q.unit == "plain" and
-                    (0 <= q.start - m.end() <= 8 or 0 <= m.start() - q.end <= 3)]
-            budget = near[0].value if near else None
+        # "预算五十万", "budget of 500k", "花费控制在80万以内", "cap spend at 650k" (after) or "a 2 million
+        # budget" (just before)
+        for m in re.finditer(r"预算|花费|花销|开销|支出|费用|总金额|采购额|资金|budget|\bspend(?:ing)?\b|\bcost(?:s)?\b"
+                             r"|\bcap(?:ped)?\b|\boutlay\b", r.low, re.A):
+            near = [q for q in r.quantities if q.unit == "plain" and q.value >= 1000 and
+                    (0 <= q.start - m.end() <= 14 or 0 <= m.start() - q.end <= 3)]
+            if near:
+                budget = near[0].value
+                break
     if budget is not None:
         args["budget"] = float(budget)
     return args
@@ -327,7 +345,8 @@ def plan_production(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
     if r.has(r"makespan|最短完工|完工时间|尽快完[成工]|最早完工|总工期|最短工期|finish (?:as )?(?:early|soon)|"
              r"\b(?:finish|complete|done)\w*\b.{0,25}\b(?:as early|as soon|asap|as quickly|as fast|earliest|soonest)"):
         args["objective"] = "makespan"
-    elif r.has(r"tardiness|延误|延期|拖期|准时|延迟|迟交|晚交|逾期|late orders|lateness|on time|due dates?"):
+    elif r.has(r"tardiness|延误|延期|拖期|准时|延迟|迟交|晚交|逾期|交期|交货期|交付期|按时交|准点|late orders|lateness|"
+               r"on[- ]time|due dates?|delivery dates?|\blate\b|deadlines?"):
         args["objective"] = "weighted_tardiness"
     return args
 
@@ -370,6 +389,10 @@ def dispatch_instructions(r: Reading, cat: Catalog, partial: bool) -> dict[str, 
         args["date"] = day[0]
         if day[1]:
             args["days"] = day[1]
+        else:  # "下周一起连续三天", "over the 3 days starting Monday": a day and a length
+            durs = [t for t in r.times if t.kind == "duration" and t.days and not r.time_is_past(t)]
+            if durs:
+                args["days"] = durs[0].days
     return args
 
 
@@ -398,15 +421,22 @@ _UP = r"增加|增长|上涨|提高|上升|翻倍|翻番|延长|推迟|拉长|�
       r"\bextra\b|\badditional\b|pricier|expensive"
 _DOWN = r"下降|减少|降低|下滑|减半|降到|降至|缩短|提前|跌|降|下调|调低|便宜|早到|(?<![多至不])少|只剩|腰斩|\bdrops?\b|\bfalls?\b|decreas|declin|" \
         r"lower|\bdown\b|\bcut\b|halv|los(?:e|es|ing)|\bless\b|shorte[nr]|reduc|faster|earlier|sooner|shrink|fewer|" \
-        r"cheaper|\bslashe?d?\b|\bdips?\b|\bplunges?\b|\bsinks?\b"
+        r"cheaper|\bslashe?d?\b|\bdips?\b|\bplunges?\b|\bsinks?\b|砍|削减|缩减|压缩|减掉|减去|打折|缩水|萎缩|" \
+        r"\bcuts?\b|\btrim(?:s|med)?\b|\bslump\w*|\bshrinks?\b|\bdrop(?:ped|ping)?\b|\bfewer\b"
 
 
-def _signed(r: Reading, value: float) -> float:
+def direction(r: Reading) -> int | None:
+    """-1 when the text's first change word is a fall ("砍掉三成", "a 10% drop"), +1 a rise,
+    ``None`` when it names none."""
     down = re.search(_DOWN, r.low, re.A)
     up = re.search(_UP, r.low, re.A)
     if down and (not up or down.start() < up.start()):
-        return -abs(value)
-    return abs(value)
+        return -1
+    return 1 if up else None
+
+
+def _signed(r: Reading, value: float) -> float:
+    return -abs(value) if direction(r) == -1 else abs(value)
 
 
 def _lane(r: Reading) -> tuple[str, str] | None:
@@ -488,7 +518,7 @@ def _edit(r: Reading, whole: Reading) -> list[dict[str, Any]]:
         if r.percents:
             return [{"kind": "supplier_capacity", "supplier": sup, "pct": _signed(r, r.percents[0].value)}]
         raise NeedClarification("missing_slot", "capacity")
-    if r.has(r"需求|销量|订单量|订货量|采购量|要货|\bdemand\b|\bsales\b|\border(?:s|ing)?\b|\bbuys?\b|\bpurchases\b|"
+    if r.has(r"需求|销量|订单|订货量|采购量|要货|\bdemand\b|\bsales\b|\border(?:s|ing)?\b|\bbuys?\b|\bpurchases\b|"
              r"\bsells?\b") and r.percents:
         pct = _signed(r, r.percents[0].value)
         node = one_location(r, ("store", "customer"), "node")

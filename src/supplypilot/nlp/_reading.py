@@ -25,9 +25,12 @@ _BASIS = [
     re.compile(r"^(?:based on|using|given) (?P<basis>.+?)[,;]\s*(?P<body>(?:please )?(?:forecast|predict|project|"
                r"generate|plan|create|make|estimate|compute|show|give|list|optimi[sz]e|schedule|run|what|how)\b.*)$",
                re.I),
-    re.compile(r"^(?:请|麻烦|帮我|请你)?(?:基于|根据|依据|结合)(?P<basis>[^，,。；;]+)[，,；;](?P<body>.+)$"),
-    re.compile(r"^(?:based on|using|given) (?P<basis>[^,;]+?),\s*(?P<body>.+)$", re.I),
+    re.compile(r"^(?:请|麻烦|帮我|请你)?(?:基于|根据|依据|结合|参考|参照|考虑到?|鉴于|综合)(?P<basis>[^，,。；;]+)[，,；;](?P<body>.+)$"),
+    re.compile(r"^(?:based on|using|given|considering|taking into account|in light of) (?P<basis>[^,;]+?),\s*(?P<body>.+)$",
+               re.I),
 ]
+_BASIS_AFTER = re.compile(r"^(?P<body>.+?),?\s+(?:given|based on|considering|taking into account|in light of) "
+                          r"(?P<basis>(?:the |our )?(?:current |existing |latest |present )?[^,;?]+?)(?P<end>[?.!]?)$", re.I)
 
 
 def split_basis(text: str) -> tuple[str | None, str]:
@@ -40,6 +43,10 @@ def split_basis(text: str) -> tuple[str | None, str]:
         m = pat.match(text)
         if m:
             return m.group("basis").strip(), m.group("body").strip()
+    m = _BASIS_AFTER.match(text)  # "how much will we need to produce next month, given current stock and shipments?"
+    if m and re.search(r"\b(?:data|stock|inventory|shipments?|sales|history|levels?|volumes?|production|demand)\b",
+                       m.group("basis"), re.I):
+        return m.group("basis").strip(), m.group("body").strip() + m.group("end")
     return None, text
 
 

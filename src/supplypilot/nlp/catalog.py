@@ -50,6 +50,16 @@ CITY_ZH = {
 }
 """Chinese names of cities (general knowledge, not data of one company)."""
 
+DISTRICT_ZH = {
+    "Longhua": "龙华", "Jiading": "嘉定", "Huangpu": "黄埔", "Daxing": "大兴", "Hi-tech Zone": "高新区",
+    "Pudong": "浦东", "Minhang": "闵行", "Songjiang": "松江", "Baoan": "宝安", "Bao'an": "宝安", "Nanshan": "南山",
+    "Futian": "福田", "Longgang": "龙岗", "Shunyi": "顺义", "Tongzhou": "通州", "Haidian": "海淀",
+    "Chaoyang": "朝阳", "Panyu": "番禺", "Baiyun": "白云", "Tianhe": "天河", "Xiaoshan": "萧山", "Yuhang": "余杭",
+    "Shuangliu": "双流", "Pidu": "郫都", "Jiangning": "江宁", "Binhai": "滨海", "Liangjiang": "两江",
+}
+"""Chinese names of city districts (general knowledge): places are called by their district
+("龙华那边", "the Jiading DC")."""
+
 REGION_ZH = {"North China": "华北", "East China": "华东", "South China": "华南",
              "Southwest China": "西南", "Central China": "华中", "Northeast China": "东北",
              "Northwest China": "西北"}
@@ -291,6 +301,7 @@ class Catalog:
         for key, codes in short.items():
             if len(codes) == 1 and key not in self._index.by_tokens:
                 self._add(" ".join(key), next(iter(codes)), "name")
+        self._stems_and_districts()
         for code, alias in aliases:
             if code in self.entities:
                 self._add(alias, code, "alias")
@@ -300,6 +311,50 @@ class Catalog:
                     self._names.append((e.code, _toks(name)))
                     for t in _toks(name):
                         self._by_token[t].add(len(self._names) - 1)
+
+    def _stems_and_districts(self) -> None:
+        """Names people shorten: a component without its trailing specification ("散热风扇" for
+        "散热风扇 5V", "board-to-board connector" for "... 40-pin"), and a plant or DC by its
+        district ("龙华", "the Jiading DC", "高新区那个厂"), where the short name still names one."""
+        short: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        for e in self.entities.values():
+            if e.kind == "item" and e.subkind == "component":
+                for name in filter(None, (e.name, e.name_zh)):
+                    cut = name
+                    while True:
+                        nxt = re.sub(r"[\s,]*(?:\([^)]*\d[^)]*\)|[^\s(]*\d[^\s]*)$", "", cut).strip()
+                        if nxt == cut or not nxt:
+                            break
+                        cut = nxt
+                        key = _toks(cut)
+                        if len(key) >= 2 and key not in _GROUP_WORDS:
+                            short[key].add(e.code)
+        for key, codes in short.items():
+            if len(codes) == 1 and key not in self._index.by_tokens:
+                self._add(" ".join(key), next(iter(codes)), "name")
+        districts: dict[str, set[str]] = defaultdict(set)
+        for e in self.entities.values():
+            if e.kind != "location" or e.subkind not in ("dc", "plant") or not e.city:
+                continue
+            m = re.search(r"\(([^)]*)\)", e.name)
+            inner = m.group(1) if m else re.sub(r"\s+(?:plant|factory|dc|warehouse)$", "", e.name, flags=re.I)
+            place = re.sub(rf"^{re.escape(e.city)}\s*", "", inner).strip()
+            if place and place != inner:
+                districts[place].add(e.code)
+        for place, codes in districts.items():
+            if len(codes) != 1:
+                continue
+            code = next(iter(codes))
+            zh_kind, en_kind = _KIND_OF_LOCATION[self.entities[code].subkind]
+            names = [place] + [f"{place} {w}" for w in en_kind]
+            zh = DISTRICT_ZH.get(place)
+            if zh:
+                names += [zh] + [zh + w for w in zh_kind]
+                if zh.endswith("区"):
+                    names += [zh[:-1]] + [zh[:-1] + w for w in zh_kind]
+            for n in names:
+                if _toks(n) not in self._index.by_tokens:
+                    self._add(n, code, "name")
 
     def _item_names(self, e: Entity, stems: dict[tuple[str, str], list[str]]) -> None:
         prefixes = ("Smartphone ", "Laptop ", "Tablet ", "智能手机 ", "笔记本电脑 ", "平板电脑 ")
@@ -339,6 +394,10 @@ class Catalog:
                     self._add(city_zh + w, e.code, "name")
             if e.subkind == "plant":
                 self._add(" ".join(short.split()[1:]), e.code, "name")  # "Longhua Plant"
+        if e.subkind == "customer":  # "Guangzhou Digital Distribution" for "... Distribution Co."
+            legal = [w for w in re.split(r"[\s,.]+", e.name) if w and w.lower() not in _LEGAL]
+            if len(legal) >= 2:
+                self._add(" ".join(legal), e.code, "name")
         if e.city:
             self._add(e.city, e.code, "city")
             if city_zh:

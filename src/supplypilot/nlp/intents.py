@@ -272,9 +272,27 @@ class IntentScores:
     total: dict[str, float]
     rules: dict[str, float]
     similarity: dict[str, float]
+    learned: dict[str, float] | None = None
+    """Class probabilities of the learned classifier, when it decided."""
 
     def top(self, n: int = 3) -> list[tuple[str, float]]:
         return sorted(self.total.items(), key=lambda kv: -kv[1])[:n]
+
+
+DECISIVE = 2.5
+"""Rule points from which the rules decide alone, provided no other intent is within
+:data:`DECISIVE_MARGIN` of the best one; below, the learned classifier decides."""
+DECISIVE_MARGIN = 1.0
+LEARNED_MIN_P = 0.4
+"""The learned classifier decides when its best class has at least this probability ..."""
+LEARNED_MARGIN = 0.15
+"""... and, where the rules point elsewhere, this much more than the rules' intent."""
+
+
+def decisive(rules: dict[str, float]) -> bool:
+    """Whether the rules' points settle the intent on their own."""
+    pts = sorted((p for i, p in rules.items() if i != "vague"), reverse=True)
+    return bool(pts) and pts[0] >= DECISIVE and (len(pts) == 1 or pts[0] - pts[1] >= DECISIVE_MARGIN)
 
 
 class IntentClassifier:
@@ -289,9 +307,11 @@ class IntentClassifier:
         Use the embedding at all; ``False`` leaves rules alone (for tests of the rules).
     """
 
-    def __init__(self, num_threads: int = 1, embed: bool = True) -> None:
+    def __init__(self, num_threads: int = 1, embed: bool = True, learned: Any = True) -> None:
         self.num_threads = num_threads
         self.embed = embed
+        self._learned_arg = learned
+        self._learned: Any = None
         self._model: Any = None
         self._protos: np.ndarray | None = None
         self._labels: list[str] = []
@@ -299,6 +319,15 @@ class IntentClassifier:
 
     def __repr__(self) -> str:
         return f"IntentClassifier(num_threads={self.num_threads}, embed={self.embed})"
+
+    @property
+    def learned(self) -> Any:
+        """The learned classifier (:class:`~supplypilot.nlp.learned.LearnedIntent`) or ``None``."""
+        if self._learned_arg is True:
+            from supplypilot.nlp.learned import load
+
+            self._learned_arg = load() or False
+        return self._learned_arg or None
 
     def _load(self) -> None:
         with self._lock:
@@ -311,13 +340,19 @@ class IntentClassifier:
             texts = [t for v in PROTOTYPES.values() for t in v]
             self._protos = _cached_prototypes(self._model, texts)
 
+    def embedding(self, text: str) -> np.ndarray | None:
+        """The e5 query embedding of ``text`` (``None`` without the embedding)."""
+        if not self.embed:
+            return None
+        self._load()
+        return _embed_query(self._model, text)
+
     def similarities(self, text: str) -> dict[str, float]:
         """Best cosine similarity per intent."""
-        if not self.embed:
+        q = self.embedding(text)
+        if q is None:
             return {}
-        self._load()
         assert self._protos is not None
-        q = _embed_query(self._model, text)
         sims = self._protos @ q
         out: dict[str, float] = {}
         for lab, s in zip(self._labels, sims, strict=True):
@@ -332,12 +367,23 @@ class IntentClassifier:
         it, so that a word inside a name does not count); the embedding reads ``text``.
         """
         rules = rule_scores(rules_text if rules_text is not None else text, future=future, past=past)
-        if rules.pop("vague", None) and not rules:  # "帮我看看笔记本": a vague verb and nothing else
+        vague = rules.pop("vague", None)
+        learned = self.learned
+        if vague and not rules and learned is None:  # "帮我看看笔记本": a vague verb and nothing else
             return IntentScores(None, {}, {"vague": 1.0}, {})
         sims = self.similarities(text)
         best = max(sims.values()) if sims else 0.0
         intents = set(rules) | set(sims)
         total = {i: rules.get(i, 0.0) + (EMBED_WEIGHT * (sims[i] - best) if i in sims else 0.0) for i in intents}
+        if learned is not None and not decisive(rules):
+            proba = learned.proba(self.embedding(text), rules_text if rules_text is not None else text)
+            top = max(proba, key=proba.__getitem__)
+            ruled = max(rules, key=lambda i: total[i]) if rules else None
+            # the rules' choice stands unless the classifier prefers another intent clearly
+            if proba[top] >= LEARNED_MIN_P and (ruled is None or proba[top] - proba.get(ruled, 0.0) >= LEARNED_MARGIN):
+                return IntentScores(None if top == "none" else top, total, rules, sims, proba)
+        if vague and not rules:
+            return IntentScores(None, total, {"vague": 1.0}, sims)
         if not rules:
             if not sims or best < MIN_SIMILARITY:
                 return IntentScores(None, total, rules, sims)
@@ -394,7 +440,7 @@ def _embed_query(model: Any, text: str) -> np.ndarray:
     key = (id(model), text)
     hit = _QUERY_CACHE.get(key)
     if hit is None:
-        if len(_QUERY_CACHE) > 1024:
+        if len(_QUERY_CACHE) > 4096:
             _QUERY_CACHE.clear()
         hit = np.asarray(model.query(text), dtype=np.float32)
         _QUERY_CACHE[key] = hit

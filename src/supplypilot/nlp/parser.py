@@ -16,7 +16,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from supplypilot.nlp._builders import BUILDERS, NeedClarification
+from supplypilot.nlp._builders import BUILDERS, NeedClarification, direction
 from supplypilot.nlp._reading import Reading, read
 from supplypilot.nlp.catalog import Catalog, Entity
 from supplypilot.nlp.clarify import Clarification, question
@@ -134,7 +134,7 @@ def _parse_one(text: str, catalog: Catalog, session: Session | None, clf: Intent
     past = any(r.time_is_past(t) for t in r.times)
     rules = rule_scores(r.masked, future=future, past=past)
     last = session.last_call if session is not None else None
-    if last is not None and _is_followup(r, rules, last.name):
+    if last is not None and _is_followup(r, rules, last.name, catalog):
         return _followup(r, catalog, last, norm, offset)
     scores = clf.classify(r.body, rules_text=r.masked, future=future, past=past)
     base = dict(text=text, language=r.lang, today=r.today, basis=r.basis, scores=scores,
@@ -157,14 +157,23 @@ def _parse_one(text: str, catalog: Catalog, session: Session | None, clf: Intent
     return ParseResult(calls=[ToolCall(scores.intent, args)], clarification=None, intent=scores.intent, **base)
 
 
-def _is_followup(r: Reading, rules: dict[str, float], last_tool: str) -> bool:
+def _is_followup(r: Reading, rules: dict[str, float], last_tool: str, catalog: Catalog) -> bool:
     strong = {i for i, p in rules.items() if p >= 2.5}
     if strong and strong != {last_tool}:
         return False
     if is_followup(r.body):
         return True
+    real = {i for i in rules if i != "vague"}
     # "那深圳仓呢" / "use ETS" / "用3辆车": no request words, only a value for the last call
-    return not rules and bool(r.mentions or r.times or r.percents or r.model or r.review or r.quantities)
+    if not real and (r.mentions or r.times or r.percents or r.model or r.review or r.quantities):
+        return True
+    # "按门店拆开看": no request words and no entity, but an argument of the last tool
+    if not real and not r.mentions and len(r.body) <= 24:
+        try:
+            return bool(BUILDERS[last_tool](r, catalog, True))
+        except NeedClarification:
+            return False
+    return False
 
 
 def _followup(r: Reading, catalog: Catalog, last: Any, norm: str, offset: int) -> ParseResult:
@@ -192,7 +201,8 @@ def _followup(r: Reading, catalog: Catalog, last: Any, norm: str, offset: int) -
         durs = [t for t in r.times if t.kind == "duration"]
         units = [q.value for q in r.quantities if q.unit in ("units", "plain")]
         changed = change_number(old.get("edits", []), (durs[0].days or 30 * durs[0].months) if durs else None,
-                                r.percents[0].value if r.percents else None, units[0] if units else None)
+                                r.percents[0].value if r.percents else None, units[0] if units else None,
+                                direction(r))
         if changed is None:
             named = [m.entities for m in r.mentions if m.how not in ("family", "kind")]
             changed = switch_entity(old.get("edits", []), named, catalog)

@@ -133,15 +133,18 @@ def merge_args(tool: str, old: dict[str, Any], new: dict[str, Any], text: str) -
 
 
 def change_number(edits: list[dict[str, Any]], days: int | None, pct: float | None,
-                  units: float | None) -> list[dict[str, Any]] | None:
-    """"and if it's 20 days instead?": the last edit with its number replaced."""
+                  units: float | None, sign: int | None = None) -> list[dict[str, Any]] | None:
+    """"and if it's 20 days instead?": the last edit with its number replaced. ``sign``: the
+    direction the follow-up states ("a 10% drop instead": -1), else the last edit's is kept."""
     if not edits:
         return None
     last = dict(edits[-1])
     if days is not None and "days" in last:
-        last["days"] = float(days) if last["days"] >= 0 else -float(days)
+        keep = 1 if last["days"] >= 0 else -1
+        last["days"] = (sign or keep) * abs(float(days))
     elif pct is not None and last.get("pct") is not None:
-        last["pct"] = pct if last["pct"] >= 0 else -abs(pct)
+        keep = 1 if last["pct"] >= 0 else -1
+        last["pct"] = (sign or keep) * abs(pct)
     elif units is not None and last.get("capacity") is not None:
         last["capacity"] = units
     else:

@@ -268,7 +268,24 @@ def _time_patterns(today: date) -> list[tuple[str, Callable[[re.Match[str]], tup
     months_en = "|".join(sorted(_MONTH_EN, key=len, reverse=True))
     month_zh = r"(\d{1,2}|十[一二]?|[一二三四五六七八九])月(?:份)?(?:初)?"
     year_en = r"(?:(?P<y>\d{4}|this year's|next year's|last year's|this year|next year|last year)\s*)?"
+    def md_range(m1: int, d1: int, m2: int, d2: int, year: int | None) -> tuple[str, dict]:
+        """"10月1号到7号", "Oct 1-7", "9月28日至10月3日": one window."""
+        def make(y: int) -> Window:
+            a = date(y, m1, d1)
+            b = date(y if (m2, d2) >= (m1, d1) else y + 1, m2, d2)
+            return a, b
+        return "period", {"resolver": lambda t, d: _pick_year(make, t, d, year)}
+
+    cn_day = r"(\d{1,2}|[一二三四五六七八九十]+)"
+    rng = r"\s*(?:到|至|~|-|—|－|一直到)\s*"
+    months_alt = "|".join(sorted(_MONTH_EN, key=len, reverse=True))
     return [
+        (rf"(?P<y>今年|明年|去年)?{cn_day}月{cn_day}[日号]?{rng}(?:{cn_day}月)?{cn_day}[日号]",
+         lambda m: md_range(cn_int(m[2]), cn_int(m[3]), cn_int(m[4]) if m[4] else cn_int(m[2]), cn_int(m[5]),
+                            _year_of(m.group("y"), today))),
+        (rf"\b(?:from )?({months_alt})\.? (\d{{1,2}})(?:st|nd|rd|th)?\s*(?:-|–|to|through|thru|until|till)\s*"
+         rf"(?:({months_alt})\.? )?(\d{{1,2}})(?:st|nd|rd|th)?\b",
+         lambda m: md_range(_MONTH_EN[m[1]], int(m[2]), _MONTH_EN[m[3]] if m[3] else _MONTH_EN[m[1]], int(m[4]), None)),
         (r"(\d{4})-(\d{1,2})-(\d{1,2})", lambda m: day(date(int(m[1]), int(m[2]), int(m[3])))),
         (r"(\d{4})年(\d{1,2}|[一二三四五六七八九十]+)月(\d{1,2}|[一二三四五六七八九十]+)[日号]",
          lambda m: day(date(int(m[1]), cn_int(m[2]), cn_int(m[3])))),
@@ -320,10 +337,10 @@ def _time_patterns(today: date) -> list[tuple[str, Callable[[re.Match[str]], tup
          lambda m: since_month(cn_int(m[2] or m[4]), _year_of(m.group("y") or m.group("y3"), today))),
         (r"(?P<y>去年|今年|明年)?的?(?<!\d)618(?:大促|购物节)?(?![\d台件个片元万])",
          lambda m: md(6, 18, _year_of(m.group("y"), today))),
-        (r"今天|今日|\btoday'?s?\b", lambda m: day(today)),
-        (r"后天|(?:the )?day after tomorrow", lambda m: day(today + timedelta(days=2))),
-        (r"明天|明日|\btomorrow'?s?\b", lambda m: day(today + timedelta(days=1))),
-        (r"昨天|昨日|\byesterday'?s?\b", lambda m: day(today - timedelta(days=1))),
+        (r"今天|今日|今儿个?|今个儿|\btoday'?s?\b|\btonight\b", lambda m: day(today)),
+        (r"后天|后儿个?|(?:the )?day after tomorrow", lambda m: day(today + timedelta(days=2))),
+        (r"明天|明日|明儿个?|\btomorrow'?s?\b|\btmrw?\b", lambda m: day(today + timedelta(days=1))),
+        (r"昨天|昨日|昨儿个?|\byesterday'?s?\b", lambda m: day(today - timedelta(days=1))),
         (r"下(?:个)?(?:周|星期|礼拜)([一二三四五六日天])", lambda m: day(
             week_start + timedelta(days=7 + _WEEKDAY_ZH[m[1]]))),
         (r"(?:本|这)?(?:周|星期|礼拜)([一二三四五六日天])", lambda m: day(wk_next(_WEEKDAY_ZH[m[1]]))),
@@ -346,7 +363,7 @@ def _time_patterns(today: date) -> list[tuple[str, Callable[[re.Match[str]], tup
         (rf"{past_zh}({_NUM})个?{unit_zh}", lambda m: duration(_num(m[1]), _unit_zh(m[0], m[2]), "past")),
         (rf"\b(?:the )?(?:next|coming|following|upcoming) {num_en} {unit_en}\b",
          lambda m: duration(_num(m[1]), m[2], "future")),
-        (rf"\b(?:the )?(?:last|past|previous|recent) {num_en} {unit_en}\b",
+        (rf"\b(?:the )?(?:last|past|previous|recent|trailing|preceding|prior) {num_en} {unit_en}\b",
          lambda m: duration(_num(m[1]), m[2], "past")),
         (r"\b(?:the )?(?:coming|upcoming|following) (week|month|quarter|year)\b",
          lambda m: duration(1, m[1], "future")),
@@ -499,8 +516,25 @@ def extract_quantities(text: str) -> list[Quantity]:
     out: list[Quantity] = []
     taken: list[tuple[int, int]] = []
     num = rf"(?<![A-Za-z0-9.-])(\d+(?:,\d{{3}})*(?:\.\d+)?{_MULT}|{_CN_NUM}|{_EN_WORD_NUM})"
+    # "一吨半" = 1.5 t, "两吨半", "半吨" = 0.5 t, "half a tonne", "a tonne and a half"
+    for m in re.finditer(rf"(?:(\d+|{_CN_NUM})\s*(吨|公斤|千克)半|半(吨|公斤|千克)|\bhalf an? (tonne|ton|kg|kilo)\b|"
+                         rf"\b(?:a|one|(\d+)) (tonne|ton)s? and a half\b)", low, re.A):
+        if m[1]:
+            v, u = (_num(m[1]) or 0) + 0.5, m[2]
+        elif m[3]:
+            v, u = 0.5, m[3]
+        elif m[4]:
+            v, u = 0.5, m[4]
+        else:
+            v, u = (float(m[5]) if m[5] else 1.0) + 0.5, m[6]
+        taken.append(m.span())
+        out.append(Quantity(m.start(), m.end(), text[m.start():m.end()], v * (1000 if u in ("吨", "tonne", "ton") else 1),
+                            "kg"))
+    halves = list(taken)
     for unit, pat in _Q_UNITS:
         for m in re.finditer(rf"{num}(?:\s*|-){pat}", low, re.A):  # "2吨", "2-tonne", "3 trucks"
+            if any(not (m.end() <= a or m.start() >= b) for a, b in halves):
+                continue
             v = _num(m[1])
             if v is None:
                 continue
@@ -534,8 +568,8 @@ def extract_review_period(text: str) -> tuple[int, tuple[int, int]] | None:
         n = _num(m[1]) if m[1] else 1.0
         return int((n or 1) * per_zh[m[2]]), m.span()
     # "两周盘点一次", "10天一盘", "盘点周期为两周", "按周盘点"
-    m = re.search(rf"(?<![来下去过近前后])({_NUM})个?(天|日|周|星期|礼拜|个月|月)(?:(?:盘点|检查|复核)(?:一次)?|"
-                  rf"(?:补货|订货)一次)|"
+    m = re.search(rf"(?<![来下去过近前后])({_NUM})个?(天|日|周|星期|礼拜|个月|月)(?:(?:盘点|盘|复核|清点|检查)(?:一次|一回|一遍)?|查(?:一次|一回|一遍)|"
+                  rf"(?:补货|订货|补|订)(?:一次|一回))|"
                   rf"({_NUM})个?(天|日|周|星期|礼拜|个月|月)一(?:盘|查|补|订)|"
                   rf"(?:盘点|检查|复核|补货|订货|审查)(?:周期|间隔|频率)(?:是|为|按|设为|定为|设成|定成)?({_NUM})个?"
                   rf"(天|日|周|星期|礼拜|个月|月)", low)
