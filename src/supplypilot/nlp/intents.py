@@ -147,12 +147,27 @@ RULES: list[tuple[str, str, float]] = [
      r"\b(?:send|give|tell|notify|brief)\b.{0,15}\b(?:the )?(?:carriers?|drivers?|plants?|warehouses?|dcs?|sites?)\b.{0,20}"
      r"\b(?:routes?|orders?|tasks?|jobs?|what|plans?)\b|\b(?:have|has|got) to (?:make|produce|build)\b",
      "dispatch_instructions", 2.8),
+    # moving stock and editing master data are requests no tool carries out (not look-ups)
+    (r"^(?!.*(?:如果|假如|假设|要是|万一|模拟|\bwhat if\b|\bsuppose\b|\bscenario\b|\bsimulate\b|\bimagine\b))(?:.*(?:"
+     r"调拨|调货|移库|移仓|转仓|转库|倒仓|(?:调|挪|转|移)(?:到|去|往|至)(?:\s{2,}|[^，,。？?\d]{0,8}(?:仓|店|厂))|"
+     r"\btransfer(?:s|red|ring)?\b(?! costs?\b)|\bmove\b.{0,40}\b(?:to|into)\b.{0,25}\b(?:dc|warehouse|store|depot)\b|"
+     r"\brelocate\b|\brebalance\b|\brestock (?:the )?(?:store|dc)\b|"
+     r"\b(?:mark|flag|tag|remove|add|edit|update|change|modify|correct)\b.{0,40}\b(?:in|from|to) (?:the )?(?:item master|"
+     r"master data|master records?|catalog(?:ue)?)\b|"
+     r"\b(?:mark|flag|set|tag|label)\b.{0,40}\bas (?:discontinued|obsolete|end[- ]of[- ]life|eol|inactive|retired)\b|"
+     r"\b(?:rename|deactivate|discontinue|delist|retire|archive)\s+(?:the|this|that|these|those|all|our|it|items?|skus?|"
+     r"products?|\s)|"
+     r"(?:标记|标为|标成|设为|设成|改为|改成|置为)(?:已)?(?:停产|下市|淘汰|失效|停用|退市)|改名|重命名|停用(?:这个|该)?(?:物料|产品)))",
+     "unsupported", 6.0),
     (r"日报|周报|报告|\breport\b", "daily_report", 2.8),
     (r"完整的?计划|计划周期|端到端|全流程|\bfull planning\b|\bplanning cycle\b|\bend-to-end\b|"
      r"\bwhole planning\b|\bplanning run\b|整个[^，,。]{0,6}流程|计划流程|全套计划|完整计划|全部计划步骤|"
      r"\bcomplete plan(?:ning)?\b|\bplanning pass\b|\bentire plan(?:ning)?\b|\bfull cycle\b|"
      r"从预测到(?:配送|路线|排产|采购|生产)|\bfrom forecast(?:ing)? (?:to|through|all the way)\b|\bwhole plan\b|"
-     r"\bfull plan(?:ning)?\b|\bevery planning step\b|\ball (?:the )?planning steps\b", "plan_cycle", 3.2),
+     r"\bfull plan(?:ning)?\b|\bevery planning step\b|\ball (?:the )?planning steps\b|"
+     r"从(?:需求)?预测[^，,。？?]{0,6}(?:一路|一直|一口气)?(?:做|跑|排|走|干)?到|"
+     r"\bfrom (?:the )?(?:demand )?forecast\w*\b.{0,30}\b(?:to|through|until|till|all the way)\b|"
+     r"\b(?:run|do) (?:it )?(?:all|everything|the whole thing|the lot)\b.{0,12}(?:-|:|,|from)", "plan_cycle", 3.2),
     (r"路线|路径|配送线路|车辆调度|派车|\broutes?\b|\brouting\b|\btrucks?\b|\bdeliveries\b|\bvans?\b|\blorr(?:y|ies)\b|"
      r"\bvehicles?\b|\bfleet\b|\bdelivery (?:runs?|rounds?|tours?|plan)\b|\bmilk runs?\b|派送|送货", "plan_routes", 2.0),
     (r"排产|排程|生产计划|\bschedul\w*\b|\bsequence the jobs\b|\bjob-?shop\b|\bmakespan\b|\btardiness\b",
@@ -180,8 +195,11 @@ RULES: list[tuple[str, str, float]] = [
      r"\b(?:list|show)\b.*\bsuppliers?\b|\bsupplier moq\b|\bwhich (?:suppliers|vendors)\b|"
      r"\bsuppliers? (?:who|that) (?:sell|supply|make|provide)|"
      r"\bwho (?:can|could|would|will|else can|is able to|are able to)\b.{0,12}\b(?:make|provide|sell|supply|produce|"
-     r"manufacture|source)\b|谁(?:能|可以|还能|会)(?:供应|供货|提供|生产|卖)|哪些厂家|哪家厂|哪(?:几)?家(?:厂商|公司)",
-     "list_suppliers", 2.7),
+     r"manufacture|source)\b|谁(?:能|可以|还能|会)(?:供应|供货|提供|生产|卖)|哪些厂家|哪家厂|哪(?:几)?家(?:厂商|公司)|"
+     r"\b(?:who|where|which \w+) (?:do|does|did|can|could|should|would) (?:we|you|i|they) (?:usually |normally |currently )?"
+     r"(?:source|buy|get|purchase|order|procure|obtain)\b|"
+     r"找(?:的)?谁|找的?哪(?:几)?家|谁(?:家)?(?:供货|供应|给我们|提供)|(?:从|在|跟|向)哪(?:几)?(?:家|里|儿)(?:买|采购|进货|拿货|订|进)|"
+     r"(?:是|都是)?从哪(?:几)?家(?:买|采购|进|拿)", "list_suppliers", 2.7),
     (r"供应商|\bsuppliers?\b", "list_suppliers", 1.0),
     (r"数据概况|哪些数据|数据质量|数据.*最新|\bwhat data\b|\bdata quality\b|\blast updated\b|\bdata status\b",
      "data_status", 2.6),
@@ -255,13 +273,20 @@ def rule_scores(text: str, *, future: bool = False, past: bool = False) -> dict[
             out["forecast_demand"] = max(out.get("forecast_demand", 0.0), 2.1)
     elif re.search(_SALES, low, re.A) and not past and "forecast_demand" not in out:  # "下个月销量会是多少"
         out["forecast_demand"] = 2.1
+    steps = sum(bool(re.search(p, low, re.A)) for p in _CYCLE_STEPS)
+    if steps >= 4:  # "预测、补货策略、采购、排产、配送全都来一遍": most planning steps named is the cycle
+        out["plan_cycle"] = max(out.get("plan_cycle", 0.0), 4.0)
     if re.search(_VAGUE, low, re.A) and max(out.values(), default=0.0) < 2.0:
         out["vague"] = 1.0
     return out
 
 
-_VAGUE = r"看看|看一下|看下|瞧瞧|处理一下|处理下|弄一下|弄下|搞一下|搞下|帮个忙|\bcheck\b|\blook at\b|\bhelp me with\b|" \
-         r"\bdeal with\b|\bhandle\b|\bsort out\b|\btake care of\b"
+_CYCLE_STEPS = (r"预测|\bforecast", r"补货|库存策略|安全库存|\bpolic(?:y|ies)\b|\breplenish\w*|\bsafety stock\b",
+                r"采购|\bpurchas\w*|\bbuying\b|\bmrp\b|\bprocure\w*", r"排产|生产|\bschedul\w*|\bproduction\b",
+                r"配送|路线|排车|\brout(?:es?|ing)\b|\bdeliver(?:y|ies)\b")
+_VAGUE = r"看看|看一下|看下|瞧瞧|处理一下|处理下|弄一下|弄下|搞一下|搞下|帮个忙|瞅瞅|瞅一眼|瞅一下|瞅下|瞧一眼|看一眼|" \
+         r"不太对劲|不对劲|有点怪|怪怪的|有问题|\bcheck\b|\blook at\b|\bhelp me with\b|" \
+         r"\bdeal with\b|\bhandle\b|\bsort out\b|\btake care of\b|\blook into\b|\bfigure out\b|\bweird\b|\boff\b"
 
 
 @dataclass(frozen=True)
@@ -285,6 +310,8 @@ DECISIVE = 2.5
 DECISIVE_MARGIN = 1.0
 LEARNED_MIN_P = 0.4
 """The learned classifier decides when its best class has at least this probability ..."""
+LEARNED_MIN_P_VAGUE = 0.7
+"""... or this much when a vague verb ("帮我看看", "sort it out") is the only request word ..."""
 LEARNED_MARGIN = 0.15
 """... and, where the rules point elsewhere, this much more than the rules' intent."""
 
@@ -380,7 +407,8 @@ class IntentClassifier:
             top = max(proba, key=proba.__getitem__)
             ruled = max(rules, key=lambda i: total[i]) if rules else None
             # the rules' choice stands unless the classifier prefers another intent clearly
-            if proba[top] >= LEARNED_MIN_P and (ruled is None or proba[top] - proba.get(ruled, 0.0) >= LEARNED_MARGIN):
+            need = LEARNED_MIN_P_VAGUE if vague and not rules else LEARNED_MIN_P
+            if proba[top] >= need and (ruled is None or proba[top] - proba.get(ruled, 0.0) >= LEARNED_MARGIN):
                 return IntentScores(None if top == "none" else top, total, rules, sims, proba)
         if vague and not rules:
             return IntentScores(None, total, {"vague": 1.0}, sims)

@@ -166,20 +166,23 @@ def label_of(case: dict[str, Any]) -> str | None:
     return None
 
 
-def training_examples(names: Sequence[str] = TRAIN_SETS, folder: Path = TESTS_NL) -> list[dict[str, Any]]:
-    """The labelled cases of the named sets, each with ``set`` and ``label`` added."""
+def all_cases(names: Sequence[str] = TRAIN_SETS, folder: Path = TESTS_NL) -> list[dict[str, Any]]:
+    """Every case of the named sets, with ``set`` (its group) and ``label`` (``None`` when it
+    teaches no class) added."""
     out = []
     for name in names:
         if "blind_d" in name:
             raise ValueError("blind set D is scored blind and never trained on")
         for line in (folder / name).read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            case = json.loads(line)
-            lab = label_of(case)
-            if lab is not None:
-                out.append({**case, "set": _group(name, case), "label": lab})
+            if line.strip():
+                case = json.loads(line)
+                out.append({**case, "set": _group(name, case), "label": label_of(case)})
     return out
+
+
+def training_examples(names: Sequence[str] = TRAIN_SETS, folder: Path = TESTS_NL) -> list[dict[str, Any]]:
+    """The labelled cases of the named sets, each with ``set`` and ``label`` added."""
+    return [c for c in all_cases(names, folder) if c["label"] is not None]
 
 
 _RELATED = {"blind_a.jsonl": ("augment:au",), "blind_b.jsonl": ("augment:au2",), "blind_c.jsonl": ("augment:au3",)}
@@ -269,13 +272,17 @@ def cross_validate(names: Sequence[str] = TRAIN_SETS, num_threads: int = 1) -> d
     augment set's batches count as sets, and a blind set is scored without the paraphrases
     written from its failures, :data:`_RELATED`).
 
-    Returns per set the number of cases and the intent accuracy of the classifier alone
-    (``learned``), of the rules with the prototypes (``rules``) and of the combination the
-    parser uses (``combined``). The rules were written while looking at every set, so their
-    column (and the combination's) is a training score; ``learned`` is not."""
+    Returns per set the number of labelled cases and the intent accuracy of the classifier
+    alone (``learned``), of the rules with the prototypes (``rules``) and of the combination
+    the parser uses (``combined``), and the exact tool + arguments accuracy of the whole parser
+    on all the set's cases with that fold's classifier (``exact``, ``n_exact``). The rules and
+    slot fillers were written while looking at every set, so ``rules``, ``combined`` and
+    ``exact`` are training scores for them; ``learned`` is not."""
+    from supplypilot.nlp.evaluate import evaluate
     from supplypilot.nlp.intents import IntentClassifier
 
-    ex = training_examples(names)
+    every = all_cases(names)
+    ex = [c for c in every if c["label"] is not None]
     cat = _sample_catalog()
     base = IntentClassifier(num_threads, learned=False)
     emb, masked = _inputs([e["text"] for e in ex], cat, base)
@@ -295,7 +302,9 @@ def cross_validate(names: Sequence[str] = TRAIN_SETS, num_threads: int = 1) -> d
             ok_r += _intent(base, ex[i]["text"], cat) == labels[i]
             ok_c += _intent(combo, ex[i]["text"], cat) == labels[i]
         n = int(test.sum())
-        out[name] = {"n": n, "learned": ok_l / n, "rules": ok_r / n, "combined": ok_c / n}
+        rep = evaluate([c for c in every if c["set"] == name], cat, combo)
+        out[name] = {"n": n, "learned": ok_l / n, "rules": ok_r / n, "combined": ok_c / n,
+                     "exact": rep.accuracy, "n_exact": len(rep.cases)}
     return out
 
 
@@ -315,6 +324,6 @@ if __name__ == "__main__":  # python -m supplypilot.nlp.learned [--cv]
     if "--cv" in sys.argv:
         for k, v in cross_validate().items():
             print(f"{k:20s} n={v['n']:4d} learned {100 * v['learned']:5.1f} %  rules {100 * v['rules']:5.1f} %  "
-                  f"combined {100 * v['combined']:5.1f} %")
+                  f"combined {100 * v['combined']:5.1f} %  exact {100 * v['exact']:5.1f} % of {v['n_exact']}")
     else:
         print(build())
