@@ -63,3 +63,36 @@ def test_our_lightgbm_row_is_finite_and_measured(bench: dict) -> None:
     assert math.isfinite(ours["mean_rmsse"]) and 0 < ours["mean_rmsse"] < 5
     assert ours["seconds"] > 0 and ours["peak_rss"] > 0
     assert bench["goal"]["applies"] is False
+
+
+def test_top_down_and_bottom_parts_are_scored_beside_ours(bench: dict) -> None:
+    """Ours mixes the bottom-level ensemble and the item-level top-down; both are rows too."""
+    rows = _rows(bench)
+    for name in ("lightgbm_bottom", "lightgbm_topdown", "lightgbm_previous"):
+        assert math.isfinite(rows[name]["mean_rmsse"])
+        assert len(rows[name]["per_series"]) == QUICK_SERIES
+
+
+def _script_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("forecast_m5_under_test", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_store_shares_split_each_item_over_its_stores() -> None:
+    """Recent shares sum to one per item; an item with no recent sales gets zero shares."""
+    import pandas as pd
+
+    m5 = _script_module()
+    ds = pd.date_range("2024-01-01", periods=40, freq="D")
+    rows = []
+    for uid, item, sales in (("A_S1", "A", 1.0), ("A_S2", "A", 3.0), ("B_S1", "B", 0.0)):
+        rows += [{"unique_id": uid, "item_id": item, "ds": d, "y": sales} for d in ds]
+    train = pd.DataFrame(rows)
+    train.loc[(train["unique_id"] == "B_S1") & (train["ds"] == ds[0]), "y"] = 5.0  # old sale
+    share = m5.store_shares(train, days=28)
+    assert share["A_S1"] == pytest.approx(0.25) and share["A_S2"] == pytest.approx(0.75)
+    assert share["B_S1"] == 0.0
