@@ -16,8 +16,9 @@ Data: ``$SUPPLYPILOT_DATA/forecasting/m4`` (see its SOURCES.md) — 359 weekly s
    a warm-up call on one short series (imports, first-call set-up) are not timed; peak
    memory is the process's high-water RSS during the timed call. Statistical models are
    statsforecast's; ``GlobalLightGBM`` (defined below) is one LightGBM across all series,
-   run through the same Forecaster as a global ``ForecastModel``, and so is ``GlobalMLP`` (also
-   below), an N-BEATS-style PyTorch MLP over windows of all series. Combinations are the mean,
+   run through the same Forecaster as a global ``ForecastModel``, and so is ``GlobalMLP``
+   (:mod:`supplypilot.forecast.models.neural`), an N-BEATS-style PyTorch MLP over windows of
+   all series. Combinations are the mean,
    median or a fixed weighted mean of members already run, timed as the sum of their members.
    Every global-model choice was made on a validation window (the last 13 training weeks;
    ``benchmarks/m4_validation.py``), never on the test weeks. ``Selection`` is
@@ -54,6 +55,7 @@ from typing import Any
 
 from supplypilot.errors import InputError
 from supplypilot.forecast import ForecastModel
+from supplypilot.forecast.models.neural import GlobalMLP
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _measure as measure  # noqa: E402
@@ -95,7 +97,7 @@ COMBOS: dict[str, tuple[tuple[str, ...], Any]] = {  # how: mean, median or weigh
     "Combo-ETS-CES-ARIMA": (("AutoETS", "AutoCES", "AutoARIMA"), "mean"),
     "Combo-LGBM-ETS-ARIMA": (("GlobalLightGBM", "AutoETS", "AutoARIMA"), "mean"),
     "LGBM-pair": (("GlobalLightGBM-260", "GlobalLightGBM-1000-L26"), "mean"),
-    # weights picked on the validation window (GlobalMLP's docstring): 1/3 LGBM-pair, 2/3 MLP
+    # weights picked on the validation window (the GlobalMLP notes below): 1/3 LGBM-pair, 2/3 MLP
     "MLP-LGBM": (("GlobalLightGBM-260", "GlobalLightGBM-1000-L26", "GlobalMLP"), (1, 1, 4)),
     "Combo-CES-ARIMA-Theta": (("AutoCES", "AutoARIMA", "AutoTheta"), "mean"),
     "SCUM": (("AutoETS", "AutoCES", "AutoARIMA", "DOTM"), "median"),
@@ -178,179 +180,30 @@ class GlobalLightGBM(ForecastModel):
         return self.mlf_.predict(h).rename(columns={"lgb": self.name})
 
 
-class GlobalMLP(ForecastModel):
-    """A small N-BEATS-style MLP over windows of all series (PyTorch, CPU, direct multi-step).
-
-    Each window of ``input_size`` weeks is put on the log scale and centred on the log of its
-    last value; the net outputs all ``h`` future log ratios at once (no recursion) and is
-    trained with L1 loss on windows sampled uniformly over series, then over the window ends in
-    the last ``history`` weeks of each series (so long series do not dominate, as in M4's
-    per-series mean). Shorter series are padded on the left with their first value; a mask
-    input says which weeks are padding. Residual MLP blocks (N-BEATS "generic" stacks:
-    backcast subtracted, forecasts summed). ``seeds`` nets are trained and their forecasts
-    averaged (median).
-
-    Chosen on the validation window only (the last 13 weeks of each training series, fit on
-    the rest; ``benchmarks/m4_validation.py``), where LGBM-pair scores OWA 0.745. Width 256,
-    3 blocks of 2 layers, batch 512, 2000 Adam steps (one-cycle, lr 1e-3), one seed each:
-    input 52 weeks / windows from the last 520 weeks 0.706 (seeds 1 and 2: 0.729, 0.707);
-    input 104: 0.737; input 26: 0.839; last 260 weeks: 0.721; last 1000 weeks: 0.705 (seeds 1,
-    2: 0.719, 0.717); 4000 steps: 0.727. Median of seeds 0-2: input 52 / 520 weeks 0.706,
-    1000 weeks 0.709, all six 0.705. A first try with width 512 and 4 blocks of 3 layers was
-    too slow on one CPU thread (0.7 s a step) and was dropped. Combined with LGBM-pair (the
-    3-seed 520-week net): LGBM-pair weight 1/4 0.699, 1/3 0.699, 1/2 0.703, 2/3 (plain mean of
-    the three models) 0.710 -> ``MLP-LGBM`` = 1/3 LGBM-pair + 2/3 this net.
-    """
-
-    is_global = True
-
-    def __init__(self, input_size: int = 104, history: int = 520, width: int = 512,
-                 blocks: int = 4, layers: int = 3, steps: int = 4000, batch: int = 1024,
-                 lr: float = 1e-3, seeds: int = 3, seed: int = 0, h: int = 13, num_threads: int = 1,
-                 alias: str | None = None) -> None:
-        super().__init__(alias=alias)
-        self.input_size = input_size
-        self.history = history
-        self.width = width
-        self.blocks = blocks
-        self.layers = layers
-        self.steps = steps
-        self.batch = batch
-        self.lr = lr
-        self.seeds = seeds
-        self.seed = seed
-        self.h = h
-        self.num_threads = num_threads
-
-    def _net(self) -> Any:
-        import torch
-        from torch import nn
-
-        L, H, W, depth = self.input_size, self.h, self.width, self.layers
-
-        class Block(nn.Module):
-            def __init__(self) -> None:
-                super().__init__()
-                mods: list[Any] = [nn.Linear(2 * L, W), nn.ReLU()]
-                for _ in range(depth - 1):
-                    mods += [nn.Linear(W, W), nn.ReLU()]
-                self.body = nn.Sequential(*mods)
-                self.back = nn.Linear(W, L)
-                self.fore = nn.Linear(W, H)
-
-            def forward(self, x: Any, m: Any) -> tuple[Any, Any]:
-                z = self.body(torch.cat([x, m], dim=1))
-                return self.back(z) * (1 - m), self.fore(z)
-
-        class Net(nn.Module):
-            def __init__(self, n: int) -> None:
-                super().__init__()
-                self.blocks = nn.ModuleList(Block() for _ in range(n))
-
-            def forward(self, x: Any, m: Any) -> Any:
-                out = 0
-                for b in self.blocks:
-                    back, f = b(x, m)
-                    x = x - back
-                    out = out + f
-                return out
-
-        return Net(self.blocks)
-
-    def _pack(self) -> None:
-        """All series' logs in one array, each preceded by ``input_size`` pads (its first value)."""
-        import numpy as np
-
-        L = self.input_size
-        parts, masks, off = [], [], []
-        pos = 0
-        for v in self.logs_:
-            off.append(pos)
-            parts += [np.full(L, v[0]), v]
-            masks += [np.ones(L), np.zeros(len(v))]
-            pos += L + len(v)
-        self.packed_ = np.concatenate(parts).astype(np.float32)
-        self.mask_ = np.concatenate(masks).astype(np.float32)
-        self.off_ = np.array(off)
-
-    def _windows(self, sids: Any, ends: Any, target: bool) -> tuple[Any, ...]:
-        """Inputs (centred log window, pad mask) ending before ``ends``; targets if asked."""
-        import numpy as np
-
-        L, H = self.input_size, self.h
-        start = self.off_[sids] + ends  # packed index of the window's first week
-        idx = start[:, None] + np.arange(L)[None, :]
-        last = self.packed_[start + L - 1][:, None]
-        x = self.packed_[idx] - last
-        m = self.mask_[idx]
-        if not target:
-            return x, m
-        y = self.packed_[(start + L)[:, None] + np.arange(H)[None, :]] - last
-        return x, m, y
-
-    def fit(self, df: Any, freq: Any = "D") -> GlobalMLP:
-        import numpy as np
-        import torch
-
-        if (df["y"] <= 0).any():
-            raise InputError("GlobalMLP models log ratios and needs positive targets.",
-                             where="column 'y'")
-        torch.set_num_threads(self.num_threads)
-        df = df.sort_values(["unique_id", "ds"])
-        self.ids_ = list(dict.fromkeys(df["unique_id"]))
-        g = df.groupby("unique_id", sort=False)
-        self.logs_ = [np.log(g.get_group(u)["y"].to_numpy(dtype=np.float64)) for u in self.ids_]
-        self.last_ds_ = g["ds"].max().reindex(self.ids_).to_numpy()
-        H = self.h
-        # a window ending at e has inputs v[e-L:e] and targets v[e:e+H]
-        lo = np.array([max(2, len(v) - H - self.history) for v in self.logs_])
-        hi = np.array([len(v) - H for v in self.logs_])
-        ok = np.flatnonzero(hi >= lo)
-        self._pack()
-        self.nets_ = []
-        for seed in range(self.seed, self.seed + self.seeds):
-            rng = np.random.default_rng(seed)
-            torch.manual_seed(seed)
-            net = self._net()
-            opt = torch.optim.Adam(net.parameters(), lr=self.lr)
-            sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=self.lr,
-                                                        total_steps=self.steps, pct_start=0.1)
-            for _ in range(self.steps):
-                sids = rng.choice(ok, size=self.batch)
-                ends = rng.integers(lo[sids], hi[sids] + 1)
-                x, m, y = self._windows(sids, ends, target=True)
-                pred = net(torch.from_numpy(x), torch.from_numpy(m))
-                loss = (pred - torch.from_numpy(y)).abs().mean()
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-                sched.step()
-            net.eval()
-            self.nets_.append(net)
-        self.freq_ = freq
-        return self
-
-    def predict(self, h: int, level: Any = None, X_df: Any = None) -> Any:
-        import numpy as np
-        import pandas as pd
-        import torch
-
-        self._check_fitted()
-        if h > self.h:
-            raise InputError(f"GlobalMLP was built for h <= {self.h}.", where="h")
-        ends = np.array([len(v) for v in self.logs_])
-        x, m = self._windows(np.arange(len(self.logs_)), ends, target=False)
-        with torch.no_grad():
-            outs = np.stack([net(torch.from_numpy(x), torch.from_numpy(m)).numpy()
-                             for net in self.nets_])
-        f = np.median(outs, axis=0)[:, :h] + np.array([v[-1] for v in self.logs_])[:, None]
-        if isinstance(self.freq_, int):
-            ds: Any = (self.last_ds_[:, None] + self.freq_ * np.arange(1, h + 1)[None, :]).ravel()
-        else:
-            ds = np.concatenate([pd.date_range(d, periods=h + 1, freq=self.freq_)[1:]
-                                 for d in self.last_ds_])
-        return pd.DataFrame({"unique_id": np.repeat(self.ids_, h), "ds": ds,
-                             self.name: np.exp(f).ravel()})
+# GlobalMLP is the library's :class:`supplypilot.forecast.models.neural.GlobalMLP`. How its
+# configuration (the MODELS recipe) was chosen:
+#
+# A small N-BEATS-style MLP over windows of all series (PyTorch, CPU, direct multi-step).
+#
+# Each window of ``input_size`` weeks is put on the log scale and centred on the log of its
+# last value; the net outputs all ``h`` future log ratios at once (no recursion) and is
+# trained with L1 loss on windows sampled uniformly over series, then over the window ends in
+# the last ``history`` weeks of each series (so long series do not dominate, as in M4's
+# per-series mean). Shorter series are padded on the left with their first value; a mask
+# input says which weeks are padding. Residual MLP blocks (N-BEATS "generic" stacks:
+# backcast subtracted, forecasts summed). ``seeds`` nets are trained and their forecasts
+# averaged (median).
+#
+# Chosen on the validation window only (the last 13 weeks of each training series, fit on
+# the rest; ``benchmarks/m4_validation.py``), where LGBM-pair scores OWA 0.745. Width 256,
+# 3 blocks of 2 layers, batch 512, 2000 Adam steps (one-cycle, lr 1e-3), one seed each:
+# input 52 weeks / windows from the last 520 weeks 0.706 (seeds 1 and 2: 0.729, 0.707);
+# input 104: 0.737; input 26: 0.839; last 260 weeks: 0.721; last 1000 weeks: 0.705 (seeds 1,
+# 2: 0.719, 0.717); 4000 steps: 0.727. Median of seeds 0-2: input 52 / 520 weeks 0.706,
+# 1000 weeks 0.709, all six 0.705. A first try with width 512 and 4 blocks of 3 layers was
+# too slow on one CPU thread (0.7 s a step) and was dropped. Combined with LGBM-pair (the
+# 3-seed 520-week net): LGBM-pair weight 1/4 0.699, 1/3 0.699, 1/2 0.703, 2/3 (plain mean of
+# the three models) 0.710 -> ``MLP-LGBM`` = 1/3 LGBM-pair + 2/3 this net.
 
 
 # --------------------------------------------------------------------------- data

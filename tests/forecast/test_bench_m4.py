@@ -59,23 +59,3 @@ def test_our_rows_are_present_with_finite_scores(bench: dict) -> None:
         assert r["seconds"] > 0 and r["peak_rss_mb"] > 0
     assert rows["Naive2"]["owa"] == pytest.approx(1.0)
     assert rows["AutoETS"]["time_vs_autoets"] == pytest.approx(1.0)
-
-
-def test_global_mlp_forecasts_every_series_ahead() -> None:
-    """GlobalMLP (the benchmark's neural net) gives h positive forecasts after each series' end."""
-    import numpy as np
-    import pandas as pd
-
-    sys.path.insert(0, str(SCRIPT.parent))
-    import forecast_m4
-
-    rng = np.random.default_rng(0)
-    rows = [pd.DataFrame({"unique_id": u, "ds": np.arange(n),
-                          "y": 100 * np.exp(np.cumsum(rng.normal(0.002, 0.02, n)))})
-            for u, n in (("a", 40), ("b", 120), ("c", 300))]
-    df = pd.concat(rows, ignore_index=True)
-    model = forecast_m4.GlobalMLP(input_size=26, width=16, blocks=1, layers=1, batch=32, steps=5,
-                                  seeds=2).fit(df, freq=1)
-    out = model.predict(13)
-    assert len(out) == 39 and (out["GlobalMLP"] > 0).all()
-    assert out.groupby("unique_id")["ds"].min().to_dict() == {"a": 40, "b": 120, "c": 300}
