@@ -161,6 +161,20 @@ _BY_ITEM = r"按产品(?!族)|每个产品|各产品(?!族)|按型号|每个型�
            r"product[- ]level|each product|per sku|by sku|sku[- ]level|each sku|every (?:item|product|sku)|item by item"
 
 
+def _levels(r: Reading) -> list[int]:
+    """The levels asked for: every percentage, and bare numbers listed just before one ("80 and
+    95% bands", "80、90和95%")."""
+    out = {int(p.value) for p in r.percents}
+    for p in r.percents:
+        end = p.start
+        for q in sorted((q for q in r.quantities if q.unit == "plain" and q.end <= end), key=lambda q: -q.end):
+            if not (1 <= q.value < 100 and re.fullmatch(r"\s*(?:and|or|,|/|、|和|与|及|跟|&)\s*", r.low[q.end:end])):
+                break
+            out.add(int(q.value))
+            end = q.start
+    return sorted(out)
+
+
 def forecast_demand(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
     args: dict[str, Any] = {}
     items, how = item_list(r)
@@ -178,7 +192,7 @@ def forecast_demand(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
         args["horizon"] = h
     if r.has(r"区间|置信|上下限|上下界|波动范围|范围|预测带|interval|confidence|quantile|\bbands?\b|\branges?\b|"
              r"\bbounds?\b|\bfan\b") and r.percents:
-        args["level"] = sorted({int(p.value) for p in r.percents})
+        args["level"] = _levels(r)
     if r.model:
         args["model"] = r.model
     return args
@@ -237,15 +251,21 @@ def demand_history(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
     loc = one_location(r, ("dc", "store", "customer", "plant"), "location")
     if loc:
         args["location"] = loc
-    if r.times:
+    joined = len(r.times) > 1 and re.fullmatch(r"\s*(?:到|至|~|-|—|and|to|until|till|through|thru)\s*",
+                                               r.low[r.times[0].end:r.times[1].start])
+    period = next((t for t in r.times[1:] if t.kind == "period"), None)
+    if r.times and r.times[0].kind == "day" and period is not None and not joined:
+        # "双十一备货前想看下：…从10月16号到月底的日销量": the day first named is only the occasion
+        start, end = period.window(r.today, "past")
+        args["start"], args["end"] = start.isoformat(), end.isoformat()
+    elif r.times:
         start, end = r.times[0].window(r.today, "past")
         for t in r.times[1:]:  # "国庆那几天（10月1号到7号）": a window holding the day named first is meant
             a, b = t.window(r.today, "past")
             if r.times[0].kind == "day" and a <= start and end <= b and (a, b) != (start, end):
                 start, end = a, b
                 break
-        if len(r.times) > 1 and re.fullmatch(r"\s*(?:到|至|~|-|—|and|to|until|till|through|thru)\s*",
-                                             r.low[r.times[0].end:r.times[1].start]):
+        if joined:
             end = r.times[1].window(r.today, "past")[1]  # "between August 1 and September 15", "从9月1日到10月15日"
         args["start"], args["end"] = start.isoformat(), end.isoformat()
     if r.has(r"每天|每日|按天|按日|逐日|日销量|日需求|\bdaily\b|per day|by day|day[- ]by[- ]day|\beach day\b"):
@@ -323,7 +343,8 @@ def plan_purchasing(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
         # "预算五十万", "budget of 500k", "花费控制在80万以内", "cap spend at 650k" (after) or "a 2 million
         # budget" (just before)
         for m in re.finditer(r"预算|花费|花销|开销|支出|费用|总金额|采购额|资金|budget|\bspend(?:ing)?\b|\bcost(?:s)?\b"
-                             r"|\bcap(?:ped)?\b|\boutlay\b", r.low, re.A):
+                             r"|\bcap(?:ped)?\b|\boutlay\b|\bgo(?:es|ing)? over\b|\bexceed(?:s|ing)?\b|\bmore than\b|"
+                             r"\bunder\b|\bwithin\b|\bstay below\b|不超过|别超过|不要超过|不能超过|不得超过", r.low, re.A):
             near = [q for q in r.quantities if q.unit == "plain" and q.value >= 1000 and
                     (0 <= q.start - m.end() <= 14 or 0 <= m.start() - q.end <= 3)]
             if near:
@@ -439,12 +460,51 @@ def _signed(r: Reading, value: float) -> float:
     return -abs(value) if direction(r) == -1 else abs(value)
 
 
+_SHARE_BEFORE_ZH = re.compile(r"(?:只剩下?|仅剩下?|剩下|只有|只能(?:供|交|给|出)?到?|降到|降至|跌到|掉到|减到|缩到|压到|变成|变为)"
+                              r"(?:原来的|以前的|平时的|正常的|现在的)?\s*$")
+_SHARE_BEFORE_EN = re.compile(r"\b(?:down|drops?|dropped|falls?|fell|cut|reduced|shrinks?|shrunk|only|just|back) to\s*$|"
+                              r"\b(?:runs?|running|operates?|operating|works?|working) at (?:only |just )?$")
+_SHARE_AFTER_EN = re.compile(r"^\s*of (?:its|their|the|our) ?(?:usual|normal|current|planned|full|regular)? ?"
+                             r"(?:capacity|output|volume|level|supply|deliveries|production)")
+_SHARE_VERB_EN = re.compile(r"\b(?:at|to|is|are|only|just|provides?|delivers?|produces?|supplies|ships?|makes?)\s*$")
+_FACTOR_ZH = re.compile(r"(?:(?:到|成|为)(?:原来的|以前的|平时的|现在的)?|(?:原来的|以前的|平时的|现在的))\s*"
+                        r"(\d+(?:\.\d+)?|[两二三四五六七八九十])\s*倍")
+_FACTOR_EN = re.compile(r"\b(tripl(?:es?|ed|ing)|quadrupl(?:es?|ed|ing))\b|"
+                        r"(?<![\w.])(\d+(?:\.\d+)?)\s*(?:x|times)(?= (?:the |its |their )?(?:usual|normal|current|demand|"
+                        r"orders?|sales|volume)|\b(?! (?:a|per|each)\b))")
+
+
+def _change_pct(r: Reading, *, level_word: bool = True) -> float | None:
+    """The change a clause states as a percentage: a multiple of the present level ("涨到原来的
+    1.5倍" = +50, "triples" = +200), a share of it left ("只剩六成" = -40, "down to 70% of its
+    capacity" = -30, "only deliver half" = -50), else the first percentage with the text's
+    direction (``None`` when there is none)."""
+    m = _FACTOR_ZH.search(r.low)
+    if m:
+        f = m[1]
+        v = float(f) if f[0].isdigit() else {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+                                               "九": 9, "十": 10}[f]
+        return round((v - 1) * 100, 6)
+    m = _FACTOR_EN.search(r.low)
+    if m:
+        v = (3.0 if m[1].startswith("tripl") else 4.0) if m[1] else float(m[2])
+        return round((v - 1) * 100, 6)
+    if not r.percents:
+        return None
+    p = r.percents[0]
+    before, after = r.low[max(0, p.start - 30):p.start], r.low[p.end:p.end + 40]
+    if _SHARE_BEFORE_ZH.search(before) or _SHARE_BEFORE_EN.search(before) or (_SHARE_AFTER_EN.match(after) and _SHARE_VERB_EN.search(before)) or \
+            (p.text.lower().startswith("half") and re.search(r"\b(?:only|just)\b[^,.;]{0,25}$", before)):
+        return -(100.0 - p.value)
+    return _signed(r, p.value)
+
+
 def _lane(r: Reading) -> tuple[str, str] | None:
     locs = [m for m in r.mentions if m.of_kind("plant", "dc", "store", "customer", "supplier")
             and m.how not in ("family", "kind")]
     for a, b in zip(locs, locs[1:], strict=False):
         between = r.low[a.end:b.start]
-        if re.search(r"到|向|至|往|→|->|\bto\b|^\W*(?:不再|不|停止|无法|不能|没法)?\W*(?:给|为|供应|供货|发货给?)\W*$|"
+        if re.search(r"到|向|至|往|→|->|\bto\b|^\W*发(?:往|给)?\W*$|^\W*(?:不再|不|停止|无法|不能|没法)?\W*(?:给|为|供应|供货|发货给?)\W*$|"
                      r"\b(?:supply|supplying|supplies|serve|serves|serving|feed|feeds|feeding)\b", between, re.A):
             return _pick(a, ("plant", "dc", "supplier")), _pick(b, ("plant", "dc", "store", "customer"))
         if re.search(r"\bfrom\b", between, re.A):  # "supplying DC East from the Shenzhen plant"
@@ -486,10 +546,12 @@ def _edit(r: Reading, whole: Reading) -> list[dict[str, Any]]:
     if lane:
         src, dst = lane
         if r.has(r"运费|运输成本|运价|物流成本|运输费|物流费|运输单价|变贵|便宜|shipping costs?|freight|transport costs?|lane costs?|"
-                 r"\bcosts?\b|expensive|cheaper|pricier|\brates?\b|\btariffs?\b"):
+                 r"\bcosts?\b|expensive|cheaper|pricier|\brates?\b|\btariffs?\b|\bper (?:unit|piece|item|pc)\b|单件|每件"):
             if r.percents:
                 return [{"kind": "lane_cost", "src": src, "dst": dst, "pct": _signed(r, r.percents[0].value)}]
             cny = _quantity(r, "cny")
+            if cny is None and r.has(r"\bper (?:unit|piece|item|pc)\b|单件|每件"):  # "goes up to 4.5 per unit"
+                cny = _quantity(r, "plain")
             if cny is not None:
                 return [{"kind": "lane_cost", "src": src, "dst": dst, "cost": cny}]
             raise NeedClarification("missing_slot", "pct")
@@ -500,7 +562,8 @@ def _edit(r: Reading, whole: Reading) -> list[dict[str, Any]]:
                 raise NeedClarification("missing_slot", "capacity")
             return [{"kind": "lane_capacity", "src": src, "dst": dst, "capacity": units}]
         if r.has(r"停止|不再|禁止|停运|取消|暂停|关闭|无法|不能|不让|不许|\bstop|no longer|\bban\b|block|prohibit|cut off|"
-                 r"suspend|close|can'?t|cannot|can not|anymore|not allowed|unable"):
+                 r"suspend|close|can'?t|cannot|can not|anymore|not allowed|unable|停了|断了|断掉|中断|停掉|走不了|不通|"
+                 r"\bshut\b|nothing (?:is )?allowed|no \w+ allowed|nothing (?:can )?(?:go|move|ship)|out of service"):
             return [{"kind": "lane_prohibited", "src": src, "dst": dst}]
     no_number = not r.percents and not r.quantities and not r.times
     if r.has(r"关闭|关掉|关停|关了|关门|停了|停掉|歇业|停产|停工|停业|倒闭|停运|断供|停供|停止供货|无法供货|不能供货|停摆|shut|\bclos(?:e|ed|es|ing)\b|"
@@ -511,16 +574,18 @@ def _edit(r: Reading, whole: Reading) -> list[dict[str, Any]]:
             return [{"kind": "node_closed", "node": node}]
     sup = _one_of(r, r, ("supplier",), "supplier")
     if sup and r.has(r"产能|供应|供货|交付|上限|最多|只能|限量|封顶|capacity|deliver|supply|produce|\bcap(?:ped|s)?\b|"
-                     r"\blimit(?:ed|s)?\b|\bat most\b|\bmax(?:imum)?\b|\bonly\b|output"):
+                     r"\blimit(?:ed|s)?\b|\bat most\b|\bmax(?:imum)?\b|\bonly\b|output|\bstuck at\b|\bheld at\b|"
+                     r"卡在|卡到|只剩|剩下"):
         units = _quantity(r, "units") or _quantity(r, "plain")
         if units is not None:
             return [{"kind": "supplier_capacity", "supplier": sup, "capacity": units}]
-        if r.percents:
-            return [{"kind": "supplier_capacity", "supplier": sup, "pct": _signed(r, r.percents[0].value)}]
+        pct = _change_pct(r)
+        if pct is not None:
+            return [{"kind": "supplier_capacity", "supplier": sup, "pct": pct}]
         raise NeedClarification("missing_slot", "capacity")
     if r.has(r"需求|销量|订单|订货量|采购量|要货|\bdemand\b|\bsales\b|\border(?:s|ing)?\b|\bbuys?\b|\bpurchases\b|"
-             r"\bsells?\b") and r.percents:
-        pct = _signed(r, r.percents[0].value)
+             r"\bsells?\b") and (r.percents or _FACTOR_ZH.search(r.low) or _FACTOR_EN.search(r.low)):
+        pct = _change_pct(r)
         node = one_location(r, ("store", "customer"), "node")
         items, _ = item_list(r)
         return [{"kind": "demand_change", "node": node, "product": p, "pct": pct} for p in (items or [None])]

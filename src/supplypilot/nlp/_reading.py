@@ -28,6 +28,11 @@ _BASIS = [
     re.compile(r"^(?:请|麻烦|帮我|请你)?(?:基于|根据|依据|结合|参考|参照|考虑到?|鉴于|综合)(?P<basis>[^，,。；;]+)[，,；;](?P<body>.+)$"),
     re.compile(r"^(?:based on|using|given|considering|taking into account|in light of) (?P<basis>[^,;]+?),\s*(?P<body>.+)$",
                re.I),
+    # "拿过往的产量、库存和运输数据做个推演，…", "use past production, inventory and shipping data to see …"
+    re.compile(r"^(?:请|麻烦|帮我)?(?:拿|用|利用|借助|凭)(?P<basis>[^，,。；;]{2,40}?(?:数据|记录|历史))(?:来|去)?(?P<body>"
+               r"(?:做|推|算|看|估|预测|跑|模拟|测算|分析)[^。]*)$"),
+    re.compile(r"^(?:use|using|take|taking|with) (?P<basis>[^;.]{3,80}?\b(?:data|history|records|figures))\s*(?:,\s*)?"
+               r"(?:to|and) (?P<body>.+)$", re.I),
 ]
 _BASIS_AFTER = re.compile(r"^(?P<body>.+?),?\s+(?:given|based on|considering|taking into account|in light of) "
                           r"(?P<basis>(?:the |our )?(?:current |existing |latest |present )?[^,;?]+?)(?P<end>[?.!]?)$", re.I)

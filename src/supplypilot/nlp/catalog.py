@@ -85,6 +85,8 @@ _KIND_OF_LOCATION = {
 }
 _CORP = {"co", "ltd", "k", "kk", "sdn", "bhd", "corp", "inc", "group", "technology", "co.,",
          "company", "the"}
+_ADMIN = {"municipal", "provincial", "city", "district", "county", "regional", "state"}
+"""Words of a public body's name people leave out ("Chongqing Education Commission")."""
 _LEGAL = {"co", "ltd", "k", "kk", "sdn", "bhd", "corp", "inc", "company", "llc", "gmbh", "plc"}
 _UNITS = {"gb", "tb", "mb", "mah", "w", "mp", "in", "nm", "kg", "g", "v", "mm", "hz", "pin"}
 _STOP_EN = {
@@ -139,6 +141,9 @@ class Mention:
     def of_kind(self, *kinds: str) -> tuple[Entity, ...]:
         """The candidates that are of one of ``kinds`` (entity kind or subkind)."""
         return tuple(e for e in self.entities if e.kind in kinds or e.subkind in kinds)
+
+    def kind_set(self) -> set[str]:
+        return {e.kind for e in self.entities}
 
 
 @dataclass(frozen=True)
@@ -329,6 +334,19 @@ class Catalog:
                         key = _toks(cut)
                         if len(key) >= 2 and key not in _GROUP_WORDS:
                             short[key].add(e.code)
+        # "trackpad modules", "glass trackpad" for "Glass trackpad module": the first or last two
+        # words of a component's name (the last also in the plural), where they name one item
+        for e in self.entities.values():
+            if e.kind == "item" and e.subkind == "component":
+                words = [w for w in re.split(r"[\s,]+", e.name) if w]
+                if len(words) >= 3 and not any(c.isdigit() for c in e.name):
+                    for part in (words[:2], words[-2:], words[-2:-1] + [words[-1] + "s"]):
+                        key = _toks(" ".join(part))
+                        if key in _GROUP_WORDS or any((w,) in _GROUP_WORDS for w in key) or any(
+                                o.code != e.code and o.kind == "item" and _subsequence(list(key), _toks(o.name))
+                                for o in self.entities.values()):
+                            continue  # "power bank" is also the Power Bank's own name
+                        short[key].add(e.code)
         for key, codes in short.items():
             if len(codes) == 1 and key not in self._index.by_tokens:
                 self._add(" ".join(key), next(iter(codes)), "name")
@@ -398,6 +416,9 @@ class Catalog:
             legal = [w for w in re.split(r"[\s,.]+", e.name) if w and w.lower() not in _LEGAL]
             if len(legal) >= 2:
                 self._add(" ".join(legal), e.code, "name")
+            plain = [w for w in legal if w.lower() not in _ADMIN]  # "Chongqing Education Commission"
+            if len(plain) >= 2 and plain != legal:
+                self._add(" ".join(plain), e.code, "name")
         if e.city:
             self._add(e.city, e.code, "city")
             if city_zh:
@@ -415,6 +436,11 @@ class Catalog:
                 key = _toks(f"{a} {b}")
                 if key and self._index.by_tokens.get(key, {e.code}) == {e.code} and a.lower() not in _STOP_EN:
                     self._add(f"{a} {b}", e.code, "name")
+        first = words[0] if words else ""
+        zh_city = CITY_ZH.get(first)
+        if zh_city and not any(o.city == first for o in self.entities.values() if o.kind == "location"
+                               and o.subkind != "supplier_site"):
+            self._add(zh_city, e.code, "alias")  # "宁德那边": a supplier's city where nothing else of ours is
         others = " ".join(o.name.lower() for o in self.entities.values()
                           if o.code != e.code and o.subkind != "supplier_site")
         for w in words[:2]:
@@ -501,7 +527,114 @@ class Catalog:
             i += n
         out = self._narrow_cities(text, out)
         out += self._partial(text, toks, words, out)
+        out = sorted(out, key=lambda m: m.start)
+        out = self._city_then_place(out)
+        out = self._by_specs(text, out)
+        out = self._part_for_product(text, out)
         return sorted(out, key=lambda m: m.start)
+
+    def _city_then_place(self, found: list[Mention]) -> list[Mention]:
+        """"北京大兴仓", "广州黄埔仓": a city right before a place of that city (by district) is part
+        of its name, not a second place."""
+        out: list[Mention] = []
+        for i, m in enumerate(found):
+            nxt = found[i + 1] if i + 1 < len(found) else None
+            if m.how == "city" and nxt is not None and 0 <= nxt.start - m.end <= 1 and nxt.how != "city" and \
+                    nxt.entities and all(e.kind == "location" and e.city and
+                                         any(c.city == e.city for c in m.entities) for e in nxt.entities):
+                continue
+            out.append(m)
+        return out
+
+    def _by_specs(self, text: str, found: list[Mention]) -> list[Mention]:
+        """"32G内存+1T硬盘那款Book 14 G1", "the Book 14 G1 with 32GB RAM and a 2TB SSD", "16GB/512GB
+        Book 14 G1": capacities near a model name that fits several variants pick the variant
+        whose name has them all; the words of the specification (also where they read as a
+        memory or SSD component) become part of the mention."""
+        out = list(found)
+        for m in found:
+            ents = [e for e in m.entities if e.kind == "item" and e.subkind == "finished"]
+            if len(ents) < 2 or len(ents) != len(m.entities) or m.how in ("family", "kind"):
+                continue
+            lo, hi = max(0, m.start - 30), min(len(text), m.end + 40)
+            specs = [(x.start(), x.end(), _gb(x)) for x in _SPEC.finditer(text, lo, hi)
+                     if not (m.start <= x.start() < m.end)]
+            if not specs:
+                continue
+            want = {v for _, _, v in specs}
+            fits = [e for e in ents if want <= {_gb(x) for x in _SPEC.finditer(e.name)}]
+            if len(fits) != 1:
+                continue
+            a, b = min([m.start] + [x[0] for x in specs]), max([m.end] + [x[1] for x in specs])
+            inner = [o for o in out if o is not m and a <= o.start and o.end <= b]
+            if any(o.kind_set() - {"item"} for o in inner):
+                continue
+            out = [o for o in out if o is not m and o not in inner]
+            out.append(Mention(a, b, text[a:b], (fits[0],), "name"))
+        return sorted(out, key=lambda x: x.start)
+
+    def _part_for_product(self, text: str, found: list[Mention]) -> list[Mention]:
+        """A part named by what it goes into: "备件显示屏总成（Pad 1 用的）", "Nova 1 用的备件显示屏总成",
+        "spare Book 14 G1 display assemblies", "纽扣锂电芯（耳机用的）", "the coin cell that goes into the
+        earbuds". Next to a product (or family) mention, the words of a part whose name refers to
+        that product (its model or its family) pick the part; the product was only its qualifier."""
+        out = list(found)
+        for m in found:
+            prods = [e for e in m.entities if e.kind == "item" and e.subkind == "finished"]
+            if not prods or len(prods) != len(m.entities) or m.how == "kind":
+                continue
+            refs = set()
+            for e in prods:
+                for name in filter(None, (e.name, e.name_zh)):
+                    refs.add(_strip_variant(re.sub(r"^(?:Smartphone|Laptop|Tablet|智能手机|笔记本电脑|平板电脑)\s*", "",
+                                                   name)).lower())
+                refs.update(w.lower() for w in FAMILY_WORDS.get(e.family or "", []))
+                if e.family == "accessory":
+                    refs.update(_ACCESSORY_USE.get(e.code, ()))
+            refs = {r for r in refs if len(r) >= 2}
+            lo, hi = max(0, m.start - 25), min(len(text), m.end + 25)
+            window = text[lo:hi].lower()
+            best: list[tuple[int, Entity]] = []
+            for e in self.entities.values():
+                if e.kind != "item" or e.subkind == "finished":
+                    continue
+                score = 0
+                for name in filter(None, (e.name, e.name_zh)):
+                    low = name.lower()
+                    ref = next((r for r in sorted(refs, key=len, reverse=True)
+                                if re.search(rf"(?<![a-z0-9]){re.escape(r)}(?![a-z0-9])", low)), None)
+                    if ref is None:
+                        continue
+                    core = low
+                    for r in refs:
+                        core = re.sub(rf"(?<![a-z0-9]){re.escape(r)}(?![a-z0-9])", " ", core)
+                    words = [w for w in re.findall(r"[a-z][a-z-]+|[\u4e00-\u9fff]+", core)
+                             if w not in _STOP_EN and w not in _UNITS and w not in ("for", "pack", "mainboard", "pcba")
+                             and not any(w in fw for fw in FAMILY_WORDS.values())]
+                    hits = sum(len(w) if not w.isascii() else 3 for w in words if _in_window(w, window))
+                    score = max(score, hits)
+                if score:
+                    best.append((score, e))
+            if not best:
+                continue
+            best.sort(key=lambda x: -x[0])
+            if len(best) > 1 and best[1][0] == best[0][0]:
+                continue
+            part = best[0][1]
+            spans = [(m.start, m.end)]
+            for name in filter(None, (part.name, part.name_zh)):
+                for w in re.findall(r"[A-Za-z][A-Za-z-]+|[\u4e00-\u9fff]+", name):
+                    for x in re.finditer(re.escape(w.lower()[:max(3, len(w) - 1)]) + r"\w*", text.lower()):
+                        if lo <= x.start() and x.end() <= hi and (not w.isascii() or len(w) >= 3):
+                            spans.append(x.span())
+            a, b = min(x for x, _ in spans), max(y for _, y in spans)
+            inner = [o for o in out if o is not m and a <= o.start and o.end <= b]
+            if any(o.kind_set() - {"item"} for o in inner) or any(
+                    o.how not in ("kind",) and not set(o.entities) <= {part} for o in inner):
+                continue
+            out = [o for o in out if o is not m and o not in inner]
+            out.append(Mention(a, b, text[a:b], (part,), "name"))
+        return sorted(out, key=lambda x: x.start)
 
     def _narrow_cities(self, text: str, found: list[Mention]) -> list[Mention]:
         """A city with a kind of place next to it names that place: "广州那个仓", "the Guangzhou
@@ -730,6 +863,23 @@ for _fam, _words in FAMILY_WORDS.items():
 for _kind, _words in KIND_WORDS.items():
     for _w in _words:
         _GROUP_WORDS[_toks(_w)] = (None, _kind)
+
+
+_SPEC = re.compile(r"(?<![A-Za-z0-9.])(\d+)\s*(GB|TB|G|T)(?![A-Za-z])", re.I)
+_ACCESSORY_USE = {"AC002": ("earbuds", "耳机"), "AC003": ("power bank", "移动电源", "充电宝"), "AC001": ("charger", "充电器")}
+"""Words a part's name uses for the accessory it goes into ("纽扣锂电芯 60mAh (耳机)")."""
+
+
+def _gb(m: re.Match[str]) -> int:
+    return int(m.group(1)) * (1024 if m.group(2).upper().startswith("T") else 1)
+
+
+def _in_window(word: str, window: str) -> bool:
+    """Is a word of a part's name in the text near the product ("assembly" for "assemblies")?"""
+    if not word.isascii():
+        return word in window
+    stem = word[:max(4, len(word) - 1)] if len(word) > 4 else word
+    return re.search(rf"(?<![a-z]){re.escape(stem)}", window) is not None
 
 
 def _subsequence(short: list[str], long: tuple[str, ...]) -> bool:

@@ -227,6 +227,9 @@ RULES: list[tuple[str, str, float]] = [
     (r"(?:名称|名字|品名)(?:里|中|上)?(?:带|包含|含有|有)|\bin (?:the|their|its) (?:names?|descriptions?)\b|"
      r"\b(?:which|what|any) (?:catalog )?items\b.{0,30}\b(?:with|contain|containing|named|called|match)",
      "find_items", 2.7),
+    (r"\b(?:full|whole|entire)[- ](?:supply[- ])?chain\b|\bend[- ]to[- ]end\b|全链路|整条链路|全流程|"
+     r"\b(?:demand|forecasts?|forecasting)\b[^.;]{0,12}\b(?:through|thru|all the way to)\b[^.;]{0,6}"
+     r"\b(?:dispatch|routing|routes|delivery|deliveries)\b", "plan_cycle", 2.6),
     (_FORECAST, "forecast_demand", 2.0),
     (r"能卖多少|卖多少|\bwill\b.*\bsell\b|\bwill\b.*\bdemand\b|\bexpected demand\b|需要多少台|"
      r"\b(?:likely|expect(?:ed)?|going|set|projected) to sell\b|\bexpect to (?:sell|ship)\b", "forecast_demand", 2.2),

@@ -24,7 +24,9 @@ __all__ = ["Session", "is_followup", "merge_args", "switch_entity"]
 _FOLLOW_ZH = re.compile(r"^(?:那|那么|那如果|换成|改成|改为|改用|用|再|还有|如果是|要是是|同样|也)|呢[?？。!！]*$|"
                         r"^[\u4e00-\u9fff]{1,5}(?:改成|改为|换成|改用|调成|调到|调整为|设成|设为|换为)")
 _FOLLOW_EN = re.compile(r"^(?:and\b|what about\b|how about\b|same\b|also\b|instead\b|now\b|but\b|then\b|ok,? and\b)"
-                        r"|\binstead\b|\bas well\b|^(?:switch|change)\b.{0,30}\bto\b|^make it\b|^(?:use|using|with)\b", re.I)
+                        r"|\binstead\b|\bas well\b|^(?:switch|change)\b.{0,30}\bto\b|^make it\b|^(?:use|using|with)\b"
+                        r"|^(?:actually|wait|hmm|oh|sorry)\b|^(?:push|move|shift|bump|change|switch|set|pull) (?:it|that|this)\b",
+                        re.I)
 _ALSO = r"也|再|还|同时|另外|\balso\b|\btoo\b|\bas well\b|\badditionally\b|\bplus\b"
 _FILLER = {"the", "one", "a", "an", "version", "please", "that", "this", "那个", "这个", "的", "吧", "呢", "是",
            "那", "要", "就", "一个", "option", "model", "variant", "款", "个"}

@@ -276,10 +276,39 @@ def _time_patterns(today: date) -> list[tuple[str, Callable[[re.Match[str]], tup
             return a, b
         return "period", {"resolver": lambda t, d: _pick_year(make, t, d, year)}
 
+    def month_range(m1: int, m2: int, year: int | None) -> tuple[str, dict] | None:
+        """"今年5月到8月", "from March to June": whole months, first day to last day."""
+        if not (1 <= m1 <= 12 and 1 <= m2 <= 12):
+            return None
+
+        def make(y: int) -> Window:
+            y2 = y if m2 >= m1 else y + 1
+            return date(y, m1, 1), _month_end(y2, m2)
+        return "period", {"resolver": lambda t, d: _pick_year(make, t, d, year)}
+
+    def to_month_end(mo: int, dd: int, year: int | None) -> tuple[str, dict]:
+        """"从10月16号到月底", "from Oct 20 to the end of the month"."""
+        def make(y: int) -> Window:
+            return date(y, mo, dd), _month_end(y, mo)
+        return "period", {"resolver": lambda t, d: _pick_year(make, t, d, year)}
+
     cn_day = r"(\d{1,2}|[一二三四五六七八九十]+)"
     rng = r"\s*(?:到|至|~|-|—|－|一直到)\s*"
     months_alt = "|".join(sorted(_MONTH_EN, key=len, reverse=True))
+    en_year = r"(?:,?\s+(?P<ey>this year|last year|next year|\d{4}))?"
     return [
+        (rf"(?P<y>今年|明年|去年)?从?{cn_day}月{cn_day}[日号]?(?:起)?{rng}(?:这个|本|当)?月(?:底|末)",
+         lambda m: to_month_end(cn_int(m[2]), cn_int(m[3]), _year_of(m.group("y"), today))),
+        (rf"\b(?:from )?({months_alt})\.? (\d{{1,2}})(?:st|nd|rd|th)?\s*(?:-|–|to|through|thru|until|till)\s*"
+         rf"(?:the )?end of (?:the |this )?month\b",
+         lambda m: to_month_end(_MONTH_EN[m[1]], int(m[2]), None)),
+        (r"(?P<y>今年|明年|去年)?从?(\d{1,2}|十[一二]?|[一二三四五六七八九])月(?:份)?(?:初)?\s*(?:到|至|~|-|—|－|一直到)\s*"
+         r"(?:(?P<y2>今年|明年|去年))?(\d{1,2}|十[一二]?|[一二三四五六七八九])月(?:份)?(?:底|末)?(?![0-9一二三四五六七八九十]*[日号])",
+         lambda m: month_range(cn_int(m[2]), cn_int(m[4]), _year_of(m.group("y") or m.group("y2"), today))),
+        (rf"\b(?:from |between )?({months_alt})\s*(?:-|–|to|through|thru|until|till|and)\s*({months_alt})\b"
+         rf"(?!\.? ?\d{{1,2}}\b){en_year}",
+         lambda m: None if (m[1] == "may" and not m.group(0).startswith(("from", "between"))) else
+         month_range(_MONTH_EN[m[1]], _MONTH_EN[m[2]], _year_of(m.group("ey"), today))),
         (rf"(?P<y>今年|明年|去年)?{cn_day}月{cn_day}[日号]?{rng}(?:{cn_day}月)?{cn_day}[日号]",
          lambda m: md_range(cn_int(m[2]), cn_int(m[3]), cn_int(m[4]) if m[4] else cn_int(m[2]), cn_int(m[5]),
                             _year_of(m.group("y"), today))),
@@ -312,7 +341,7 @@ def _time_patterns(today: date) -> list[tuple[str, Callable[[re.Match[str]], tup
          lambda m: holiday(lambda y: date(y, 5, 1), m.group("y") or m.group("y2"))),
         (rf"(?P<y>去年|今年|明年)?的?情人节|\b{y_en}valentine'?s(?: day)?\b",
          lambda m: holiday(lambda y: date(y, 2, 14), m.group("y") or m.group("y2"))),
-        (rf"(?P<y>去年|今年|明年)?的?黑色星期五|\b{y_en}black friday\b",
+        (rf"(?P<y>去年|今年|明年)?的?(?:黑色星期五|黑五)|\b{y_en}black friday\b",
          lambda m: holiday(_black_friday, m.group("y") or m.group("y2"))),
         (rf"(?P<y>去年|今年|明年)?的?(?:春节|农历新年|过年)|\b{y_en}(?:chinese new year|lunar new year|spring festival)\b",
          lambda m: holiday(lambda y: _LUNAR_NEW_YEAR.get(y, date(y, 2, 1)), m.group("y") or m.group("y2"))),
