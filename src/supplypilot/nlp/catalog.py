@@ -594,6 +594,9 @@ class Catalog:
             refs = {r for r in refs if len(r) >= 2}
             lo, hi = max(0, m.start - 25), min(len(text), m.end + 25)
             window = text[lo:hi].lower()
+            # the head noun of "laptop battery cells": the last word of the run right after the product
+            run = re.match(r"(?:\s+[a-z][a-z-]*)+", text[m.end:].lower())
+            head = run.group(0).split()[-1] if run else None
             best: list[tuple[int, Entity]] = []
             for e in self.entities.values():
                 if e.kind != "item" or e.subkind == "finished":
@@ -612,6 +615,8 @@ class Catalog:
                              if w not in _STOP_EN and w not in _UNITS and w not in ("for", "pack", "mainboard", "pcba")
                              and not any(w in fw for fw in FAMILY_WORDS.values())]
                     hits = sum(len(w) if not w.isascii() else 3 for w in words if _in_window(w, window))
+                    if hits and head and head not in _STOP_EN and _in_window(head, " ".join(words)):
+                        hits += 1
                     score = max(score, hits)
                 if score:
                     best.append((score, e))
@@ -628,6 +633,11 @@ class Catalog:
                         if lo <= x.start() and x.end() <= hi and (not w.isascii() or len(w) >= 3):
                             spans.append(x.span())
             a, b = min(x for x, _ in spans), max(y for _, y in spans)
+            part_words = " ".join(filter(None, (part.name, part.name_zh))).lower()
+            for o in sorted(out, key=lambda x: -x.start):  # "spare display assemblies used in the Pad 1"
+                if o.how == "kind" and part in o.entities and o.end <= a and all(
+                        _in_window(w, part_words) for w in re.findall(r"[a-z]+|[\u4e00-\u9fff]+", text[o.end:a].lower())):
+                    a = o.start
             inner = [o for o in out if o is not m and a <= o.start and o.end <= b]
             if any(o.kind_set() - {"item"} for o in inner) or any(
                     o.how not in ("kind",) and not set(o.entities) <= {part} for o in inner):
