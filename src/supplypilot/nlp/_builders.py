@@ -474,7 +474,7 @@ _FACTOR_EN = re.compile(r"\b(tripl(?:es?|ed|ing)|quadrupl(?:es?|ed|ing))\b|"
                         r"orders?|sales|volume)|\b(?! (?:a|per|each)\b))")
 
 
-def _change_pct(r: Reading, *, level_word: bool = True) -> float | None:
+def _change_pct(r: Reading) -> float | None:
     """The change a clause states as a percentage: a multiple of the present level ("涨到原来的
     1.5倍" = +50, "triples" = +200), a share of it left ("只剩六成" = -40, "down to 70% of its
     capacity" = -30, "only deliver half" = -50), else the first percentage with the text's
