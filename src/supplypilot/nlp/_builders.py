@@ -331,7 +331,8 @@ def plan_purchasing(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
     h = _horizon(r)
     if h:
         args["horizon_days"] = h
-    for pat, rule in ((r"lot[- ]for[- ]lot|逐批|按需订货|\bl4l\b", "lot_for_lot"), (r"\beoq\b|经济订货批量", "eoq"),
+    for pat, rule in ((r"lot[- ](?:for|by)[- ]lot|逐批|批对批|按需订货|\bl4l\b", "lot_for_lot"),
+                      (r"\beoq\b|经济订货批量|economic order quantit", "eoq"),
                       (r"\bpoq\b|周期订货量|period order quantity", "poq"),
                       (r"wagner|whitin|动态批量", "wagner_whitin"),
                       (r"固定批量|fixed lot|fixed order quantity|\bfixed\b", "fixed")):
@@ -343,7 +344,7 @@ def plan_purchasing(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
         # "预算五十万", "budget of 500k", "花费控制在80万以内", "cap spend at 650k" (after) or "a 2 million
         # budget" (just before)
         for m in re.finditer(r"预算|花费|花销|开销|支出|费用|总金额|采购额|资金|budget|\bspend(?:ing)?\b|\bcost(?:s)?\b"
-                             r"|\bcap(?:ped)?\b|\boutlay\b|\bgo(?:es|ing)? over\b|\bexceed(?:s|ing)?\b|\bmore than\b|"
+                             r"|\bcap(?:ped)?\b|\bceiling\b|\bat most\b|\bmax(?:imum)?\b|上限|封顶|最多|(?<![价本])钱|\boutlay\b|\bgo(?:es|ing)? over\b|\bexceed(?:s|ing)?\b|\bmore than\b|"
                              r"\bunder\b|\bwithin\b|\bstay below\b|不超过|别超过|不要超过|不能超过|不得超过", r.low, re.A):
             near = [q for q in r.quantities if q.unit == "plain" and q.value >= 1000 and
                     (0 <= q.start - m.end() <= 14 or 0 <= m.start() - q.end <= 3)]
@@ -363,7 +364,7 @@ def plan_production(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
     h = _horizon(r)
     if h:
         args["horizon_days"] = h
-    if r.has(r"makespan|最短完工|完工时间|尽快完[成工]|最早完工|总工期|最短工期|finish (?:as )?(?:early|soon)|"
+    if r.has(r"makespan|最短完工|完工时间|工期(?:越|尽量|尽可能|要)?短|尽快完[成工]|最早完工|总工期|最短工期|finish (?:as )?(?:early|soon)|"
              r"\b(?:finish|complete|done)\w*\b.{0,25}\b(?:as early|as soon|asap|as quickly|as fast|earliest|soonest)"):
         args["objective"] = "makespan"
     elif r.has(r"tardiness|延误|延期|拖期|准时|延迟|迟交|晚交|逾期|交期|交货期|交付期|按时交|准点|late orders|lateness|"
@@ -400,9 +401,11 @@ def dispatch_instructions(r: Reading, cat: Catalog, partial: bool) -> dict[str, 
     if node:
         args["node"] = node
     else:
-        roles = [role for role, pat in (("carrier", r"承运商|司机|车队|carriers?|drivers?"),
+        roles = [role for role, pat in (("carrier", r"承运商|司机|车队|carriers?|drivers?|truck crews?|\bcrews?\b"),
                                         ("warehouse", r"仓库|各仓|warehouses?"),
                                         ("plant", r"工厂|\bplants?\b")) if r.has(pat)]
+        if "carrier" in roles and "plant" not in roles:  # "各个仓库的司机", "truck crews at every depot"
+            roles = ["carrier"]
         if len(roles) == 1:
             args["role"] = roles[0]
     day = _first_day(r)
@@ -440,7 +443,7 @@ _SPLIT = re.compile(r"，\s*同时|同时|并且|而且|以及|，|(?<!\d),|,(?!
 _UP = r"增加|增长|上涨|提高|上升|翻倍|翻番|延长|推迟|拉长|多出|涨|上调|调高|变贵|延迟|晚到|\brises?\b|\bup\b|increas|" \
       r"\bgrows?\b|jumps?|doubl|\bmore\b|higher|surges?|spikes?|longer|extend|slips?|slower|later\b|\blate\b|delay|" \
       r"\bextra\b|\badditional\b|pricier|expensive"
-_DOWN = r"下降|减少|降低|下滑|减半|降到|降至|缩短|提前|跌|降|下调|调低|便宜|早到|(?<![多至不])少|只剩|腰斩|\bdrops?\b|\bfalls?\b|decreas|declin|" \
+_DOWN = r"下降|减少|降低|下滑|减半|降到|降至|缩短|提前|跌|降|下调|调低|便宜|早到|(?<![多至不])少|只剩|腰斩|掉|(?:sales|demand|orders|volumes?)\s+(?:\w+\s+)?slip|\bdrops?\b|\bfalls?\b|decreas|declin|" \
         r"lower|\bdown\b|\bcut\b|halv|los(?:e|es|ing)|\bless\b|shorte[nr]|reduc|faster|earlier|sooner|shrink|fewer|" \
         r"cheaper|\bslashe?d?\b|\bdips?\b|\bplunges?\b|\bsinks?\b|砍|削减|缩减|压缩|减掉|减去|打折|缩水|萎缩|" \
         r"\bcuts?\b|\btrim(?:s|med)?\b|\bslump\w*|\bshrinks?\b|\bdrop(?:ped|ping)?\b|\bfewer\b"

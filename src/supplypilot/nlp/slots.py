@@ -207,6 +207,13 @@ def _time_patterns(today: date) -> list[tuple[str, Callable[[re.Match[str]], tup
     week_start = today - timedelta(days=today.weekday())
     q_now = (today.month - 1) // 3 + 1
 
+    def weekdays(a: int, b: int) -> tuple[str, dict] | None:
+        start = wk_next(a)
+        n = (b - a) % 7
+        return None if n == 0 else ("period", {"resolver": _fixed(start, start + timedelta(days=n))})
+
+    wd_en = "|".join(_WEEKDAY_EN)
+
     def rel_quarter(k: int) -> tuple[str, dict]:
         y, q = today.year, q_now + k
         y, q = y + (q - 1) // 4, (q - 1) % 4 + 1
@@ -307,7 +314,8 @@ def _time_patterns(today: date) -> list[tuple[str, Callable[[re.Match[str]], tup
          lambda m: month_range(cn_int(m[2]), cn_int(m[4]), _year_of(m.group("y") or m.group("y2"), today))),
         (rf"\b(?:from |between )?({months_alt})\s*(?:-|–|to|through|thru|until|till|and)\s*({months_alt})\b"
          rf"(?!\.? ?\d{{1,2}}\b){en_year}",
-         lambda m: None if (m[1] == "may" and not m.group(0).startswith(("from", "between"))) else
+         lambda m: None if (m[1] == "may" and not m.group(0).startswith(("from", "between"))
+                            and not re.search(r"through|thru|until|till|-|–", m.group(0))) else
          month_range(_MONTH_EN[m[1]], _MONTH_EN[m[2]], _year_of(m.group("ey"), today))),
         (rf"(?P<y>今年|明年|去年)?{cn_day}月{cn_day}[日号]?{rng}(?:{cn_day}月)?{cn_day}[日号]",
          lambda m: md_range(cn_int(m[2]), cn_int(m[3]), cn_int(m[4]) if m[4] else cn_int(m[2]), cn_int(m[5]),
@@ -372,8 +380,16 @@ def _time_patterns(today: date) -> list[tuple[str, Callable[[re.Match[str]], tup
         (r"昨天|昨日|昨儿个?|\byesterday'?s?\b", lambda m: day(today - timedelta(days=1))),
         (r"下(?:个)?(?:周|星期|礼拜)([一二三四五六日天])", lambda m: day(
             week_start + timedelta(days=7 + _WEEKDAY_ZH[m[1]]))),
-        (r"(?:本|这)?(?:周|星期|礼拜)([一二三四五六日天])", lambda m: day(wk_next(_WEEKDAY_ZH[m[1]]))),
-        (rf"\b(?:next |this |on |coming )?({'|'.join(_WEEKDAY_EN)})\b",
+        # two weekdays joined ("周四和周五", "for Wednesday and Thursday"): the days from the first to the second
+        (r"(?:本|这)?(?:周|星期|礼拜)([一二三四五六日天])\s*(?:和|与|跟|及|到|至|、|-|~)\s*(?:周|星期|礼拜)?([一二三四五六日天])",
+         lambda m: weekdays(_WEEKDAY_ZH[m[1]], _WEEKDAY_ZH[m[2]])),
+        (rf"\b(?:next |this |on |coming )?({wd_en})\s*(?:and|to|through|thru|till|until|&|-|–)\s*({wd_en})\b",
+         lambda m: weekdays(_WEEKDAY_EN[m[1]], _WEEKDAY_EN[m[2]])),
+        # a weekday followed by its date ("周二11月17号", "Tuesday Nov 10"): the date decides
+        (r"(?:本|这)?(?:周|星期|礼拜)([一二三四五六日天])(?![，,\s]*(?:\d{1,2}|[一二三四五六七八九十]+)月)",
+         lambda m: day(wk_next(_WEEKDAY_ZH[m[1]]))),
+        (rf"\b(?:next |this |on |coming )?({wd_en})\b(?!,?\s*(?:the )?(?:{months_alt})\.? \d|"
+         rf",?\s*(?:the )?\d{{1,2}}(?:st|nd|rd|th)? (?:of )?(?:{months_alt})\b)",
          lambda m: day(wk_next(_WEEKDAY_EN[m[1]]))),
         (rf"{year_zh}(?:第?(?P<q>[一二三四1-4])季度|q(?P<q2>[1-4]))",
          lambda m: quarter(_qfix(m))),
