@@ -443,7 +443,7 @@ _SPLIT = re.compile(r"，\s*同时|同时|并且|而且|以及|，|(?<!\d),|,(?!
 _UP = r"增加|增长|上涨|提高|上升|翻倍|翻番|延长|推迟|拉长|多出|涨|上调|调高|变贵|延迟|晚到|\brises?\b|\bup\b|increas|" \
       r"\bgrows?\b|jumps?|doubl|\bmore\b|higher|surges?|spikes?|longer|extend|slips?|slower|later\b|\blate\b|delay|" \
       r"\bextra\b|\badditional\b|pricier|expensive"
-_DOWN = r"下降|减少|降低|下滑|减半|降到|降至|缩短|提前|跌|降|下调|调低|便宜|早到|(?<![多至不])少|只剩|腰斩|掉|(?:sales|demand|orders|volumes?)\s+(?:\w+\s+)?slip|\bdrops?\b|\bfalls?\b|decreas|declin|" \
+_DOWN = r"下降|减少|降低|下滑|减半|降到|降至|缩短|提前|跌|降|下调|调低|便宜|早到|(?<![多至不])少|只剩|腰斩|掉|(?:sales|demand|orders|volumes?)\b(?:(?!rise|up\b|increas|grow|jump)[^,.;]){0,40}?\bslip|\bdrops?\b|\bfalls?\b|decreas|declin|" \
         r"lower|\bdown\b|\bcut\b|halv|los(?:e|es|ing)|\bless\b|shorte[nr]|reduc|faster|earlier|sooner|shrink|fewer|" \
         r"cheaper|\bslashe?d?\b|\bdips?\b|\bplunges?\b|\bsinks?\b|砍|削减|缩减|压缩|减掉|减去|打折|缩水|萎缩|" \
         r"\bcuts?\b|\btrim(?:s|med)?\b|\bslump\w*|\bshrinks?\b|\bdrop(?:ped|ping)?\b|\bfewer\b"
@@ -530,6 +530,9 @@ def _one_of(r: Reading, whole: Reading, kinds: tuple[str, ...], slot: str) -> st
     return None
 
 
+_CAPACITY_WORDS = r"产能|供货能力|供应能力|出货能力|生产能力|供货量|出货量|\bcapacity\b|\boutput\b"
+
+
 def _edit(r: Reading, whole: Reading) -> list[dict[str, Any]]:
     """The scenario edits one clause asks for (several for a family: one per product)."""
     delayed = r.has(r"\bdelay(?:s|ed)?\b|延误|耽误|延迟") and bool(r.entity_mentions("supplier"))
@@ -576,7 +579,10 @@ def _edit(r: Reading, whole: Reading) -> list[dict[str, Any]]:
         if node:
             return [{"kind": "node_closed", "node": node}]
     sup = _one_of(r, r, ("supplier",), "supplier")
-    if sup and r.has(r"产能|供应|供货|交付|上限|最多|只能|限量|封顶|capacity|deliver|supply|produce|\bcap(?:ped|s)?\b|"
+    if sup is None and (r.percents or r.quantities) and r.has(_CAPACITY_WORDS):
+        # "宁德电芯那边要是停电检修，供货能力少四成": the supplier named in an earlier clause
+        sup = _one_of(r, whole, ("supplier",), "supplier")
+    if sup and r.has(r"产能|供应|供货|交付|出货能力|出货量|生产能力|上限|最多|只能|限量|封顶|capacity|deliver|supply|produce|\bcap(?:ped|s)?\b|"
                      r"\blimit(?:ed|s)?\b|\bat most\b|\bmax(?:imum)?\b|\bonly\b|output|\bstuck at\b|\bheld at\b|"
                      r"卡在|卡到|只剩|剩下"):
         units = _quantity(r, "units") or _quantity(r, "plain")

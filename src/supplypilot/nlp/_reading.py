@@ -31,6 +31,14 @@ _BASIS = [
     # "拿过往的产量、库存和运输数据做个推演，…", "use past production, inventory and shipping data to see …"
     re.compile(r"^(?:请|麻烦|帮我)?(?:拿|用|利用|借助|凭)(?P<basis>[^，,。；;]{2,40}?(?:数据|记录|历史))(?:来|去)?(?P<body>"
                r"(?:做|推|算|看|估|预测|跑|模拟|测算|分析)[^。]*)$"),
+    # "手上有历史销量和库存两份数据，能不能据此…", "按历史生产、库存和物流数据，看看…"
+    re.compile(r"^(?:我们?)?(?:手上|手头|手里|现在|目前|这边)?(?:已经)?(?:有|拿到了?|收集了)(?P<basis>[^，,。；;]{2,40}?"
+               r"(?:数据|记录|历史|报表))[，,；;]\s*(?P<body>.+)$"),
+    re.compile(r"^(?:请|麻烦|帮我)?(?:按照?|照着?|依照|凭借?|从)(?P<basis>[^，,。；;]{2,40}?(?:数据|记录|历史|报表))"
+               r"[，,；;]\s*(?P<body>.+)$"),
+    # "From past production, inventory and logistics numbers, where's our stock level headed?"
+    re.compile(r"^(?:from|going (?:by|off)|on the basis of|working from|off) (?P<basis>[^;.?]{3,100}?\b(?:numbers|data|"
+               r"figures|records|history|stats|statistics))\s*,\s*(?P<body>.+)$", re.I),
     re.compile(r"^(?:use|using|take|taking|with) (?P<basis>[^;.]{3,80}?\b(?:data|history|records|figures))\s*(?:,\s*)?"
                r"(?:to|and) (?P<body>.+)$", re.I),
 ]

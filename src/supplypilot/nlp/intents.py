@@ -119,7 +119,7 @@ PROTOTYPES: dict[str, list[str]] = {
 # "基于…，" / "based on …," basis clause). Points near 3 decide alone; near 1.5 need support.
 _FORECAST = r"预测|预估|forecast|predict|project(?:ion|ed)?\b|估计|\boutlook\b|展望|\bfcst\b"
 RULES: list[tuple[str, str, float]] = [
-    (r"天气|下雨|\bweather\b|\brain\b|邮件|e-?mail|删除|清空|\bdelete\b|\bdrop\b.*\btables?\b|下单|"
+    (r"天气|下雨|\bweather\b|\brain\b|邮件|e-?mail|删除|清空|\bdelete\b|\bdrop\b.*\btables?\b|下单(?!前|之前|以前)|"
      r"\bplace an? order\b|笑话|\bjoke\b|机票|酒店|订票|会议室|打车|\bbook me\b|\bmeeting room\b|\bflights?\b|"
      r"\bhotel\b|\btaxi\b|把.{0,20}改[成为]|修改.{0,10}为|更新.{0,6}(?:价格|数据)|\b(?:update|change|set) the (?:price|data)\b|"
      r"^(?:please )?(?:order|buy|purchase) \d|股票|股价|股市|行情|汇率|\bstock (?:price|market)s?\b|\bshare prices?\b|"
@@ -132,7 +132,7 @@ RULES: list[tuple[str, str, float]] = [
      r"\b(?:change|update|set|edit|modify|overwrite|correct|alter)\b.{0,50}\b(?:in|into|on) (?:the |our )?"
      r"(?:database|db|system|erp|master data|records?)\b|\b(?:in|into) (?:the |our )?(?:database|db|erp|master data)\b"
      r".{0,40}\b(?:change|update|set|edit|modify|overwrite)\b|(?:数据库|系统|主数据|erp)(?:里|中|上)?[^，,。？?]{0,20}"
-     r"(?:改|更新|修改|设置|设为)", "unsupported", 6.0),
+     r"(?:改|更新|修改|设置|设为)(?!到?最新|了(?:吗|没|么)|没有?|过了?吗)", "unsupported", 6.0),
     (r"如果|假如|假设|要是|万一|模拟|情景|\bwhat if\b|\bsuppose\b|\bwhat happens if\b|\bsimulate\b|"
      r"\bscenario\b|\bimagine\b|\blet'?s say\b|\bsay that\b|倘若|如若|假定|设想|\bwhat happens\b.{0,30}\bif\b|"
      r"\bwhat would happen\b|\bassum(?:e|ing)\b|"
@@ -157,7 +157,10 @@ RULES: list[tuple[str, str, float]] = [
      r"\b(?:mark|flag|set|tag|label)\b.{0,40}\bas (?:discontinued|obsolete|end[- ]of[- ]life|eol|inactive|retired)\b|"
      r"\b(?:rename|deactivate|discontinue|delist|retire|archive)\s+(?:the|this|that|these|those|all|our|it|items?|skus?|"
      r"products?|\s)|"
-     r"(?:标记|标为|标成|设为|设成|改为|改成|置为)(?:已)?(?:停产|下市|淘汰|失效|停用|退市)|改名|重命名|停用(?:这个|该)?(?:物料|产品)))",
+     r"(?:标记|标为|标成|设为|设成|改为|改成|置为)(?:已)?(?:停产|下市|淘汰|失效|停用|退市)|改名|重命名|停用(?:这个|该)?(?:物料|产品)|"
+     r"(?:直接|马上|立刻|帮我|给)[^，,。？?]{0,12}下(?:个|一个|一张|张|一笔)?(?:po|采购单|订单|单子)|下(?:个|一个|一张)(?:po|采购单)|"
+     r"加急|催货|空运|\bplace (?:a |an |the )?(?:purchase )?(?:order|po)\b|\bexpedit\w*|\bship (?:it |them )?by air\b|"
+     r"\bfly (?:it|them) in\b|\bair[- ]?freight\b|\brush (?:the|our|that) (?:order|po)\b))",
      "unsupported", 6.0),
     (r"日报|周报|报告|\breport\b", "daily_report", 2.8),
     (r"完整的?计划|计划周期|端到端|全流程|\bfull planning\b|\bplanning cycle\b|\bend-to-end\b|"
@@ -231,6 +234,15 @@ RULES: list[tuple[str, str, float]] = [
      r"\b(?:demand|forecasts?|forecasting)\b[^.;]{0,12}\b(?:through|thru|all the way to)\b[^.;]{0,6}"
      r"\b(?:dispatch|routing|routes|delivery|deliveries)\b", "plan_cycle", 2.6),
     (_FORECAST, "forecast_demand", 2.0),
+    # "能不能据此推算后面市场会要多少货", "what customers will want", "how many do we sell through Dec 12"
+    (r"(?:市场|客户|顾客|用户|消费者)[^，,。？?]{0,6}(?:会|将|大概|还)(?:要|需要|买)多少|推算[^，,。？?]{0,12}(?:要|需要|卖)多少|"
+     r"\bwhat (?:customers|the market|buyers|clients) will (?:want|need|buy|order)\b|"
+     r"\bhow (?:many|much)\b.{0,30}\b(?:do|will) (?:we|they) sell\b.{0,30}\b(?:through|thru|until|till|by)\b",
+     "forecast_demand", 2.6),
+    # "How will accessory stock levels trend through Christmas?", "库存水平接下来会怎么走"
+    (r"\b(?:stock|inventory) levels?\b.{0,20}\b(?:trend|headed|heading|going|evolve|develop)|"
+     r"库存(?:水平|量)?[^，,。？?]{0,8}(?:会|将)?(?:怎么|如何)(?:走|变|变化|发展)",
+     "forecast_flows", 3.0),
     (r"能卖多少|卖多少|\bwill\b.*\bsell\b|\bwill\b.*\bdemand\b|\bexpected demand\b|需要多少台|"
      r"\b(?:likely|expect(?:ed)?|going|set|projected) to sell\b|\bexpect to (?:sell|ship)\b", "forecast_demand", 2.2),
     (r"历史|卖了多少|销量是多少|走势|趋势|\bdid we sell\b|\bhistory\b|\bpast demand\b|\bwere sales\b",
@@ -287,7 +299,7 @@ def rule_scores(text: str, *, future: bool = False, past: bool = False) -> dict[
 _CYCLE_STEPS = (r"预测|\bforecast", r"补货|库存策略|安全库存|\bpolic(?:y|ies)\b|\breplenish\w*|\bsafety stock\b",
                 r"采购|\bpurchas\w*|\bbuying\b|\bmrp\b|\bprocure\w*", r"排产|生产|\bschedul\w*|\bproduction\b",
                 r"配送|路线|排车|\brout(?:es?|ing)\b|\bdeliver(?:y|ies)\b")
-_VAGUE = r"看看|看一下|看下|瞧瞧|处理一下|处理下|弄一下|弄下|搞一下|搞下|帮个忙|瞅瞅|瞅一眼|瞅一下|瞅下|瞧一眼|看一眼|" \
+_VAGUE = r"盯一下|盯着点?|盯紧|看着点|留意一下|关注一下|\bkeep an eye on\b|\bkeep tabs on\b|\bwatch over\b|看看|看一下|看下|瞧瞧|处理一下|处理下|弄一下|弄下|搞一下|搞下|帮个忙|瞅瞅|瞅一眼|瞅一下|瞅下|瞧一眼|看一眼|" \
          r"不太对劲|不对劲|有点怪|怪怪的|有问题|\bcheck\b|\blook at\b|\bhelp me with\b|" \
          r"\bdeal with\b|\bhandle\b|\bsort out\b|\btake care of\b|\blook into\b|\bfigure out\b|\bweird\b|\boff\b"
 

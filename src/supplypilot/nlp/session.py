@@ -27,7 +27,12 @@ _FOLLOW_EN = re.compile(r"^(?:and\b|what about\b|how about\b|same\b|also\b|inste
                         r"|\binstead\b|\bas well\b|^(?:switch|change)\b.{0,30}\bto\b|^make it\b|^(?:use|using|with)\b"
                         r"|^(?:actually|wait|hmm|oh|sorry)\b|^(?:push|move|shift|bump|change|switch|set|pull) (?:it|that|this)\b",
                         re.I)
-_ALSO = r"也|再|还|同时|另外|\balso\b|\btoo\b|\bas well\b|\badditionally\b|\bplus\b"
+_ALSO = r"也|再|还|同时|另外|加上|外加|叠加|\balso\b|\btoo\b|\bas well\b|\badditionally\b|\bplus\b|\bon top\b|" \
+        r"\bin addition\b|\bbesides\b|\bas well as\b"
+# "make it both plants", "改成两个工厂一起排": the follow-up widens the call to every site of a kind
+_ALL_SITES = (("plant", r"两个工厂|两家工厂|两座工厂|两个厂|所有工厂|全部工厂|各个?工厂|每个工厂|"
+                        r"\b(?:both|all|all the|every|each) (?:of the |of our )?plants?\b"),
+              ("depot", r"所有(?:的)?仓|全部(?:的)?仓|各个?仓|每个仓|\b(?:all|all the|every|each) (?:dcs?|depots?|warehouses?)\b"))
 _FILLER = {"the", "one", "a", "an", "version", "please", "that", "this", "那个", "这个", "的", "吧", "呢", "是",
            "那", "要", "就", "一个", "option", "model", "variant", "款", "个"}
 
@@ -130,6 +135,9 @@ def merge_args(tool: str, old: dict[str, Any], new: dict[str, Any], text: str) -
         return out
     if "items" in new and old.get("by") == "family" and "by" not in new:
         out.pop("by", None)
+    for slot, pat in _ALL_SITES:
+        if slot not in new and re.search(pat, text, re.I):
+            out.pop(slot, None)
     out.update(new)
     return out
 
