@@ -614,7 +614,8 @@ class Catalog:
                     words = [w for w in re.findall(r"[a-z][a-z-]+|[\u4e00-\u9fff]+", core)
                              if w not in _STOP_EN and w not in _UNITS and w not in ("for", "pack", "mainboard", "pcba")
                              and not any(w in fw for fw in FAMILY_WORDS.values())]
-                    hits = sum(len(w) if not w.isascii() else 3 for w in words if _in_window(w, window))
+                    hits = sum(3 if w.isascii() else _zh_suffix_hit(w, window) for w in words
+                               if (not w.isascii() or _in_window(w, window)))
                     if hits and head and head not in _STOP_EN and _in_window(head, " ".join(words)):
                         hits += 1
                     score = max(score, hits)
@@ -640,7 +641,8 @@ class Catalog:
                     a = o.start
             inner = [o for o in out if o is not m and a <= o.start and o.end <= b]
             if any(o.kind_set() - {"item"} for o in inner) or any(
-                    o.how not in ("kind",) and not set(o.entities) <= {part} for o in inner):
+                    o.how not in ("kind", "fuzzy") and part not in o.entities for o in inner):
+                # an inner mention of the part's own words may be ambiguous ("2MP摄像头传感器"): the product narrows it
                 continue
             out = [o for o in out if o is not m and o not in inner]
             out.append(Mention(a, b, text[a:b], (part,), "name"))
@@ -882,6 +884,14 @@ _ACCESSORY_USE = {"AC002": ("earbuds", "耳机"), "AC003": ("power bank", "移�
 
 def _gb(m: re.Match[str]) -> int:
     return int(m.group(1)) * (1024 if m.group(2).upper().startswith("T") else 1)
+
+
+def _zh_suffix_hit(word: str, window: str) -> int:
+    """The longest end of a Chinese name word found near the product ("电芯" of "锂电芯"): its length, 0 if none."""
+    for k in range(len(word), 1, -1):
+        if word[-k:] in window:
+            return k
+    return 0
 
 
 def _in_window(word: str, window: str) -> bool:
