@@ -73,6 +73,15 @@ def test_top_down_and_bottom_parts_are_scored_beside_ours(bench: dict) -> None:
         assert len(rows[name]["per_series"]) == QUICK_SERIES
 
 
+def test_globalmlp_part_and_the_lightgbm_mix_are_scored_beside_ours(bench: dict) -> None:
+    """Ours mixes in the GlobalMLP; the MLP alone and the LightGBM mix without it are rows too."""
+    rows = _rows(bench)
+    for name in ("globalmlp", "lightgbm_nomlp"):
+        assert math.isfinite(rows[name]["mean_rmsse"])
+        assert len(rows[name]["per_series"]) == QUICK_SERIES
+    assert 0 < bench["settings"]["globalmlp"]["mix_weight"] < 1
+
+
 def _script_module():
     import importlib.util
 
