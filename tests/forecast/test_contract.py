@@ -30,7 +30,8 @@ LEVEL = [80]
 SMALL = {"n_estimators": 20, "lags": (1, 7), "rolling_windows": (7,), "conformal_h": H,
          "conformal_windows": 1, "num_threads": 1, "input_size": 14, "patch_len": 7, "stride": 7,
          "h": H, "max_epochs": 2, "max_steps": 4, "batch_size": 16, "early_stopping_patience": None,
-         "d_model": 8, "n_layers": 1, "n_heads": 1, "seed": 0}
+         "d_model": 8, "n_layers": 1, "n_heads": 1, "seed": 0, "steps": 20, "seeds": 1,
+         "width": 16}
 
 MODULE_ERRORS: list[tuple[str, str]] = []
 

@@ -75,9 +75,34 @@ def test_impossible_parameters_are_named(kwargs: dict, where: str) -> None:
     assert err.value.where == where
 
 
-def test_longer_horizon_than_trained_and_intervals_are_refused() -> None:
+def test_longer_horizon_than_trained_and_uncalibrated_intervals_are_refused() -> None:
     model = GlobalMLP(steps=5, **SMALL).fit(_seasonal(n_series=2, n=60), freq="W")
     with pytest.raises(InputError, match="up to h = 13"):
         model.predict(14)
-    with pytest.raises(InputError, match="point forecasts only"):
+    with pytest.raises(InputError, match="conformal_windows >= 1") as err:
         model.predict(13, level=[80])
+    assert err.value.where == "level"
+    with pytest.raises(InputError) as err:
+        GlobalMLP(steps=5, conformal_windows=-1, **SMALL).fit(_seasonal(n_series=2, n=60), freq="W")
+    assert err.value.where == "conformal_windows"
+
+
+def test_conformal_intervals_cover_the_held_out_period() -> None:
+    """Intervals calibrated on cut histories cover about their level on the next 13 weeks."""
+    df = _seasonal(n_series=40, n=160, seed=1)
+    cut = df.groupby("unique_id").cumcount(ascending=False) >= 13
+    train, test = df[cut], df[~cut]
+    model = GlobalMLP(steps=300, conformal_windows=2, **SMALL).fit(train, freq="W")
+    out = model.predict(13, level=[50, 90]).merge(test, on=["unique_id", "ds"])
+    assert len(out) == 40 * 13
+    assert (out["GlobalMLP-lo-90"] <= out["GlobalMLP-lo-50"]).all()
+    assert (out["GlobalMLP-lo-50"] <= out["GlobalMLP"]).all()
+    assert (out["GlobalMLP"] <= out["GlobalMLP-hi-50"]).all()
+    assert (out["GlobalMLP-hi-50"] <= out["GlobalMLP-hi-90"]).all()
+    cover = {lv: ((out["y"] >= out[f"GlobalMLP-lo-{lv}"]) & (out["y"] <= out[f"GlobalMLP-hi-{lv}"])).mean()
+             for lv in (50, 90)}
+    assert 0.35 <= cover[50] <= 0.75, cover
+    assert 0.80 <= cover[90] <= 1.0, cover
+    # the point forecast is the same with or without intervals
+    plain = GlobalMLP(steps=300, **SMALL).fit(train, freq="W").predict(13)
+    np.testing.assert_allclose(plain["GlobalMLP"], model.predict(13)["GlobalMLP"])

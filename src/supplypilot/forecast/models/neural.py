@@ -11,6 +11,7 @@ Written by hand (about 150 lines of PyTorch) rather than taken from neuralforeca
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,9 +19,13 @@ import numpy as np
 import pandas as pd
 
 from supplypilot.errors import InputError
-from supplypilot.forecast.models.base import DS, ID, Y, ForecastModel, check_horizon
+from supplypilot.forecast.models.base import (DS, ID, Y, ForecastModel, check_horizon,
+                                              check_levels)
+from supplypilot.forecast.models.ml import _conformal_quantile
 
 __all__ = ["GlobalMLP"]
+
+logger = logging.getLogger(__name__)
 
 _TRANSFORMS = ("log", "log1p")
 
@@ -36,7 +41,14 @@ class GlobalMLP(ForecastModel):
     on the left with their first value and a mask input marks the padding. Blocks follow
     N-BEATS' generic stack: each subtracts its backcast from the input and adds its forecast.
     ``seeds`` nets are trained (Adam, one-cycle learning rate) and their forecasts' median is
-    returned. Point forecasts only: asking for a ``level`` is refused with a clear error.
+    returned.
+
+    Intervals are split-conformal, as for LightGBM: with ``conformal_windows = w ≥ 1`` the nets
+    are also trained ``w`` times on the history cut ``h``, ``2h``, ... steps short, and the
+    absolute log errors of those forecasts on the cut-off steps (per step ahead, pooled over
+    series) give the interval half-width on the log scale, so intervals are multiplicative
+    (``f·e^{-q}``, ``f·e^{q}``) like the model's errors. That costs ``w`` extra trainings, so
+    the default is ``0`` (point forecasts; asking for a ``level`` is then refused clearly).
 
     The defaults are the configuration chosen on M4 Weekly's validation window (input 52,
     windows from the last 520 weeks, width 256, 3 blocks of 2 layers, 2000 steps of 512, 3
@@ -48,7 +60,8 @@ class GlobalMLP(ForecastModel):
     def __init__(self, h: int = 13, input_size: int = 52, history: int = 520, width: int = 256,
                  blocks: int = 3, layers: int = 2, steps: int = 2000, batch: int = 512,
                  lr: float = 1e-3, seeds: int = 3, seed: int = 0, transform: str = "log",
-                 num_threads: int = 1, alias: str | None = None) -> None:
+                 num_threads: int = 1, conformal_windows: int = 0,
+                 alias: str | None = None) -> None:
         super().__init__(alias=alias)
         self.h = h
         self.input_size = input_size
@@ -63,6 +76,7 @@ class GlobalMLP(ForecastModel):
         self.seed = seed
         self.transform = transform
         self.num_threads = num_threads
+        self.conformal_windows = conformal_windows
 
     # ------------------------------------------------------------------ the net
 
@@ -103,31 +117,35 @@ class GlobalMLP(ForecastModel):
 
     # ------------------------------------------------------------------ windows
 
-    def _pack(self) -> None:
-        """All series' logs in one array, each preceded by ``input_size`` pads (its first value)."""
+    def _pack(self, logs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """All series' logs in one array, each preceded by ``input_size`` pads (its first value).
+
+        Returns the packed values, the pad mask and each series' offset in them.
+        """
         L = self.input_size
         parts, masks, off = [], [], []
         pos = 0
-        for v in self.logs_:
+        for v in logs:
             off.append(pos)
             parts += [np.full(L, v[0]), v]
             masks += [np.ones(L), np.zeros(len(v))]
             pos += L + len(v)
-        self.packed_ = np.concatenate(parts).astype(np.float32)
-        self.mask_ = np.concatenate(masks).astype(np.float32)
-        self.off_ = np.array(off)
+        return (np.concatenate(parts).astype(np.float32),
+                np.concatenate(masks).astype(np.float32), np.array(off))
 
-    def _windows(self, sids: Any, ends: Any, target: bool) -> tuple[Any, ...]:
+    def _windows(self, packed: tuple[np.ndarray, np.ndarray, np.ndarray], sids: Any, ends: Any,
+                 target: bool) -> tuple[Any, ...]:
         """Inputs (centred log window, pad mask) ending before ``ends``; targets if asked."""
+        values, mask, off = packed
         L, H = self.input_size, self.h
-        start = self.off_[sids] + ends  # packed index of the window's first step
+        start = off[sids] + ends  # packed index of the window's first step
         idx = start[:, None] + np.arange(L)[None, :]
-        last = self.packed_[start + L - 1][:, None]
-        x = self.packed_[idx] - last
-        m = self.mask_[idx]
+        last = values[start + L - 1][:, None]
+        x = values[idx] - last
+        m = mask[idx]
         if not target:
             return x, m
-        y = self.packed_[(start + L)[:, None] + np.arange(H)[None, :]] - last
+        y = values[(start + L)[:, None] + np.arange(H)[None, :]] - last
         return x, m, y
 
     def _check_params(self) -> None:
@@ -140,6 +158,10 @@ class GlobalMLP(ForecastModel):
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise InputError(f"GlobalMLP {name} must be a positive integer, not {value!r}.",
                                  where=name)
+        w = self.conformal_windows
+        if not isinstance(w, int) or isinstance(w, bool) or w < 0:
+            raise InputError("GlobalMLP conformal_windows must be a non-negative integer, not "
+                             f"{w!r}.", where="conformal_windows")
         if not self.lr > 0:
             raise InputError(f"GlobalMLP lr must be positive, not {self.lr!r}.", where="lr")
 
@@ -165,16 +187,25 @@ class GlobalMLP(ForecastModel):
         g = df.groupby(ID, sort=False)
         self.logs_ = [forward(g.get_group(u)[Y].to_numpy(dtype=np.float64)) for u in self.ids_]
         self.last_ds_ = g[DS].max().reindex(self.ids_).to_numpy()
+        if not any(len(v) >= self.h + 2 for v in self.logs_):
+            raise InputError(f"GlobalMLP needs at least one series longer than h + 2 = "
+                             f"{self.h + 2} steps to learn from.", where="df")
+        self.conformal_scores_ = self._calibrate() if self.conformal_windows else None
+        self.nets_ = self._train(self.logs_)
+        self.freq_ = freq
+        return self
+
+    def _train(self, logs: list[np.ndarray]) -> list[Any]:
+        """``seeds`` nets trained on windows of ``logs`` (one per seed, in eval mode)."""
+        import torch
+
         H = self.h
         # a window ending at e has inputs v[e-L:e] and targets v[e:e+H]
-        lo = np.array([max(2, len(v) - H - self.history) for v in self.logs_])
-        hi = np.array([len(v) - H for v in self.logs_])
+        lo = np.array([max(2, len(v) - H - self.history) for v in logs])
+        hi = np.array([len(v) - H for v in logs])
         ok = np.flatnonzero(hi >= lo)
-        if not len(ok):
-            raise InputError(f"GlobalMLP needs at least one series longer than h + 2 = {H + 2} "
-                             "steps to learn from.", where="df")
-        self._pack()
-        self.nets_ = []
+        packed = self._pack(logs)
+        nets = []
         for seed in range(self.seed, self.seed + self.seeds):
             rng = np.random.default_rng(seed)
             torch.manual_seed(seed)
@@ -185,7 +216,7 @@ class GlobalMLP(ForecastModel):
             for _ in range(self.steps):
                 sids = rng.choice(ok, size=self.batch)
                 ends = rng.integers(lo[sids], hi[sids] + 1)
-                x, m, yy = self._windows(sids, ends, target=True)
+                x, m, yy = self._windows(packed, sids, ends, target=True)
                 pred = net(torch.from_numpy(x), torch.from_numpy(m))
                 loss = (pred - torch.from_numpy(yy)).abs().mean()
                 opt.zero_grad()
@@ -193,33 +224,63 @@ class GlobalMLP(ForecastModel):
                 opt.step()
                 sched.step()
             net.eval()
-            self.nets_.append(net)
-        self.freq_ = freq
-        return self
+            nets.append(net)
+        return nets
+
+    def _forecast_logs(self, nets: list[Any], logs: list[np.ndarray]) -> np.ndarray:
+        """Median over the nets of the ``h`` future logs after each series' end."""
+        import torch
+
+        packed = self._pack(logs)
+        ends = np.array([len(v) for v in logs])
+        x, m = self._windows(packed, np.arange(len(logs)), ends, target=False)
+        with torch.no_grad():
+            outs = np.stack([net(torch.from_numpy(x), torch.from_numpy(m)).numpy()
+                             for net in nets])
+        return np.median(outs, axis=0) + np.array([v[-1] for v in logs])[:, None]
+
+    def _calibrate(self) -> np.ndarray | None:
+        """Absolute log errors of forecasts from cut histories, shape (windows × series, h)."""
+        H, scores = self.h, []
+        for w in range(1, self.conformal_windows + 1):
+            cut = w * H
+            keep = [i for i, v in enumerate(self.logs_) if len(v) - cut >= H + 2]
+            if not keep:
+                continue
+            short = [self.logs_[i][:-cut] for i in keep]
+            pred = self._forecast_logs(self._train(short), short)
+            actual = np.stack([self.logs_[i][len(self.logs_[i]) - cut:][:H] for i in keep])
+            scores.append(np.abs(actual - pred))
+        if not scores:
+            logger.warning("No series is long enough to calibrate GlobalMLP's intervals.")
+            return None
+        return np.vstack(scores)
 
     def predict(self, h: int, level: Sequence[int] | None = None,
                 X_df: pd.DataFrame | None = None) -> pd.DataFrame:
-        import torch
-
         self._check_fitted()
         h = check_horizon(h, self.name)
         if h > self.h:
             raise InputError(f"{self.name} was trained for horizons up to h = {self.h}, not {h}; "
                              "build it with a larger h.", where="h")
-        if level:
-            raise InputError(f"{self.name} gives point forecasts only (no intervals); for "
-                             "intervals use LightGBM or Chinchilla (conformal) or a statistical "
-                             "model.", where="level")
-        ends = np.array([len(v) for v in self.logs_])
-        x, m = self._windows(np.arange(len(self.logs_)), ends, target=False)
-        with torch.no_grad():
-            outs = np.stack([net(torch.from_numpy(x), torch.from_numpy(m)).numpy()
-                             for net in self.nets_])
-        f = np.median(outs, axis=0)[:, :h] + np.array([v[-1] for v in self.logs_])[:, None]
-        values = np.exp(f) if self.transform == "log" else np.clip(np.expm1(f), 0.0, None)
+        levels = check_levels(level, f"{self.name}.predict")
+        if levels and self.conformal_scores_ is None:
+            raise InputError(f"{self.name} gives intervals only when fitted with "
+                             "conformal_windows >= 1 (and series longer than 2h + 2 steps); "
+                             f"it was fitted with conformal_windows={self.conformal_windows}.",
+                             where="level")
+        f = self._forecast_logs(self.nets_, self.logs_)[:, :h]
+        back = np.exp if self.transform == "log" else (lambda a: np.clip(np.expm1(a), 0.0, None))
+        values = back(f)
         if isinstance(self.freq_, int):
             ds: Any = (self.last_ds_[:, None] + self.freq_ * np.arange(1, h + 1)[None, :]).ravel()
         else:
             ds = np.concatenate([pd.date_range(d, periods=h + 1, freq=self.freq_)[1:]
                                  for d in self.last_ds_])
-        return pd.DataFrame({ID: np.repeat(self.ids_, h), DS: ds, self.name: values.ravel()})
+        out = pd.DataFrame({ID: np.repeat(self.ids_, h), DS: ds, self.name: values.ravel()})
+        for lv in levels:
+            q = np.array([_conformal_quantile(col[np.isfinite(col)], lv)
+                          for col in self.conformal_scores_.T[:h]])[None, :]
+            out[f"{self.name}-lo-{lv}"] = back(f - q).ravel()
+            out[f"{self.name}-hi-{lv}"] = back(f + q).ravel()
+        return out
