@@ -152,6 +152,8 @@ def flows_frame(store: Store, items: Sequence[str] | None = None, *, level: Leve
         if level == "total":
             f = f.assign(unique_id="total").groupby(["unique_id", "ds"], as_index=False)[col].sum()
         out = out.merge(f, on=["unique_id", "ds"], how="left")
+    # an empty table merges in as an all-NaN object column: make every quantity a float first
+    out = out.astype({"production": "float64", "shipments": "float64", "inventory": "float64"})
     out[["production", "shipments"]] = out[["production", "shipments"]].fillna(0.0)
     out["inventory"] = out.groupby("unique_id")["inventory"].transform(lambda s: s.ffill().bfill()).fillna(0.0)
     return out

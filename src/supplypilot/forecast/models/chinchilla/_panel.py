@@ -7,6 +7,7 @@ is just an origin index per series and contexts/targets are one gather.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -139,7 +140,8 @@ def series_scale(panel: Panel, upto: np.ndarray | None = None) -> np.ndarray:
     if upto is not None:
         t = np.arange(v.shape[1])[None, :, None]
         v = np.where(t < upto[:, None, None], v, np.nan)
-    with np.errstate(all="ignore"):
+    with warnings.catch_warnings():  # a series with no observed value: its scale is 0 below
+        warnings.simplefilter("ignore", RuntimeWarning)
         out = np.nanmean(np.abs(v), axis=1)
     return np.nan_to_num(out, nan=0.0)
 
