@@ -1,4 +1,4 @@
-"""The learned intent classifier: stored weights current, never trained on blind set E, and
+"""The learned intent classifier: stored weights current, never trained on the next blind set (G), and
 deciding the phrasings the keyword rules have no pattern for (typos, new verbs)."""
 
 from __future__ import annotations
@@ -19,14 +19,15 @@ def test_stored_model_matches_the_training_data():
     assert {"forecast_demand", "plan_cycle", "unsupported", learned.NONE} <= set(model.classes)
 
 
-def test_blind_set_f_is_never_a_training_set():
+def test_blind_set_g_is_never_a_training_set():
     """The blind set being written for the next score is not read: not named, and refused.
-    Blind set E, scored blind once, is a development set now and is trained on."""
-    assert not any("blind_f" in n for n in learned.TRAIN_SETS)
+    Blind set F, scored blind once, is a development set now and is trained on."""
+    assert not any("blind_g" in n for n in learned.TRAIN_SETS)
     with pytest.raises(ValueError):
-        learned.training_examples(["blind_f.jsonl"])
-    assert "blind_e.jsonl" in learned.TRAIN_SETS
-    assert learned._RELATED["blind_e.jsonl"] == ("augment:au5",)
+        learned.training_examples(["blind_g.jsonl"])
+    assert "blind_f.jsonl" in learned.TRAIN_SETS
+    assert learned._RELATED["blind_f.jsonl"] == ("augment:au6",)
+    assert learned.training_examples(["blind_f.jsonl"])
 
 
 def test_labels_leave_out_follow_ups_and_slot_questions():

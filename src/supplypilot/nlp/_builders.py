@@ -151,7 +151,8 @@ def _quantity(r: Reading, unit: str) -> float | None:
 # --------------------------------------------------------------------------- forecasting
 
 _BY_FAMILY = r"按产品族|按品类|按产品类别|各产品族|per[- ]family|by (?:product )?family|each family|product families"
-_BY_TOTAL = r"总销量|总需求|总产量|总库存|总体|整体|合计|总的|汇总|加总|\btotal\b|\boverall\b|\baggregate\b|\bcombined\b"
+_BY_TOTAL = r"总销量|总需求|总产量|总库存|总体|整体|合计|总的|汇总|加总|全网|\btotal\b|\boverall\b|\baggregate\b|\bcombined\b|" \
+            r"\bsummed\b|\bsum(?:med)? (?:up|across|over)\b|\bnetwork[- ]wide\b|\bacross (?:everything|the (?:whole )?network)\b"
 _BY_LOCATION = r"各门店|每个门店|按门店|各地点|按地点|分门店|门店级|逐个门店|逐店|每家(?:门)?店|各家(?:门)?店|一家店一家店|" \
                r"by store|per store|by location|per location|each store|every store|" \
                r"store[- ]level|location[- ]level|store[- ]by[- ]store|location[- ]by[- ]location|site[- ]by[- ]site"
@@ -161,9 +162,33 @@ _BY_ITEM = r"按产品(?!族)|每个产品|各产品(?!族)|按型号|每个型�
            r"product[- ]level|each product|per sku|by sku|sku[- ]level|each sku|every (?:item|product|sku)|item by item"
 
 
+_INTERVAL = r"区间|置信|上下限|上下界|波动范围|范围|预测带|interval|confidence|quantile|\bbands?\b|\branges?\b|" \
+            r"\bbounds?\b|\bfan\b"
+
+
+def _bare_levels(r: Reading) -> list[int]:
+    """Levels as bare numbers next to an interval word ("区间要80和95两档", "90和99的区间"): numbers
+    from 50 to 99 listed together, within a few characters of the word."""
+    out: list[int] = []
+    for m in re.finditer(_INTERVAL, r.low, re.A):
+        near = [q for q in r.quantities if q.unit == "plain" and 50 <= q.value < 100 and q.value == int(q.value)
+                and (0 <= q.start - m.end() <= 6 or 0 <= m.start() - q.end <= 6)]
+        if near:
+            chain = [near[0]]
+            for q in sorted(r.quantities, key=lambda x: x.start):
+                if q.start > chain[-1].end and q.unit == "plain" and 50 <= q.value < 100 and re.fullmatch(
+                        r"\s*(?:and|or|,|/|、|和|与|及|跟|&)\s*", r.low[chain[-1].end:q.start]):
+                    chain.append(q)
+            out = sorted({int(q.value) for q in chain})
+            break
+    return out
+
+
 def _levels(r: Reading) -> list[int]:
     """The levels asked for: every percentage, and bare numbers listed just before one ("80 and
-    95% bands", "80、90和95%")."""
+    95% bands", "80、90和95%"); with no percentage, bare numbers next to an interval word."""
+    if not r.percents:
+        return _bare_levels(r)
     out = {int(p.value) for p in r.percents}
     for p in r.percents:
         end = p.start
@@ -190,8 +215,7 @@ def forecast_demand(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
     h = _horizon(r)
     if h:
         args["horizon"] = h
-    if r.has(r"区间|置信|上下限|上下界|波动范围|范围|预测带|interval|confidence|quantile|\bbands?\b|\branges?\b|"
-             r"\bbounds?\b|\bfan\b") and r.percents:
+    if r.has(_INTERVAL) and _levels(r):
         args["level"] = _levels(r)
     if r.model:
         args["model"] = r.model
@@ -343,7 +367,7 @@ def plan_purchasing(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
     if budget is None:
         # "预算五十万", "budget of 500k", "花费控制在80万以内", "cap spend at 650k" (after) or "a 2 million
         # budget" (just before)
-        for m in re.finditer(r"预算|花费|花销|开销|支出|费用|总金额|采购额|资金|budget|\bspend(?:ing)?\b|\bcost(?:s)?\b"
+        for m in re.finditer(r"预算|花费|花销|开销|支出|费用|总金额|总额|金额|采购额|资金|卡在|控制在|以内|之内|budget|\bspend(?:ing)?\b|\bcost(?:s)?\b"
                              r"|\bcap(?:ped)?\b|\bceiling\b|\bat most\b|\bmax(?:imum)?\b|上限|封顶|最多|(?<![价本])钱|\boutlay\b|\bgo(?:es|ing)? over\b|\bexceed(?:s|ing)?\b|\bmore than\b|"
                              r"\bunder\b|\bwithin\b|\bstay below\b|不超过|别超过|不要超过|不能超过|不得超过", r.low, re.A):
             near = [q for q in r.quantities if q.unit == "plain" and q.value >= 1000 and
@@ -365,10 +389,14 @@ def plan_production(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
     if h:
         args["horizon_days"] = h
     if r.has(r"makespan|最短完工|完工时间|工期(?:越|尽量|尽可能|要)?短|尽快完[成工]|最早完工|总工期|最短工期|finish (?:as )?(?:early|soon)|"
-             r"\b(?:finish|complete|done)\w*\b.{0,25}\b(?:as early|as soon|asap|as quickly|as fast|earliest|soonest)"):
+             r"\b(?:finish|complete|done)\w*\b.{0,25}\b(?:as early|as soon|asap|as quickly|as fast|earliest|soonest)|"
+             r"(?:最早|尽早|尽快|早点|越早|最快|尽量早)[^，,。;]{0,10}(?:干完|做完|完工|完成|搞完|弄完|干好|做好)|"
+             r"(?:完工|干完|做完|完成)[^，,。;]{0,6}(?:越早越好|越快越好|要早|尽早|尽快)|"
+             r"\b(?:shortest|minimum|minimal|least|lowest|smallest|earliest)\b.{0,20}\bcompletion\b|"
+             r"\bcompletion (?:time|date)s?\b.{0,20}\b(?:short|low|min|early|soon)"):
         args["objective"] = "makespan"
     elif r.has(r"tardiness|延误|延期|拖期|准时|延迟|迟交|晚交|逾期|交期|交货期|交付期|按时交|准点|late orders|lateness|"
-               r"on[- ]time|due dates?|delivery dates?|\blate\b|deadlines?"):
+               r"\bon[- ]time|due dates?|delivery dates?|\blate\b|deadlines?"):
         args["objective"] = "weighted_tardiness"
     return args
 
@@ -530,6 +558,8 @@ def _one_of(r: Reading, whole: Reading, kinds: tuple[str, ...], slot: str) -> st
     return None
 
 
+_LANE_COST = r"运费|运输成本|运价|物流成本|运输费|物流费|运输单价|变贵|便宜|shipping costs?|freight|transport costs?|lane costs?|" \
+             r"\bcosts?\b|expensive|cheaper|pricier|\brates?\b|\btariffs?\b|\bper (?:unit|piece|item|pc)\b|单件|每件"
 _CAPACITY_WORDS = r"产能|供货能力|供应能力|出货能力|生产能力|供货量|出货量|\bcapacity\b|\boutput\b"
 
 
@@ -549,10 +579,11 @@ def _edit(r: Reading, whole: Reading) -> list[dict[str, Any]]:
         days = durs[0].days or 30 * durs[0].months
         return [{"kind": "supplier_lead_time", "supplier": sup, "days": _signed(r, days)}]
     lane = _lane(r)
+    if lane is None and r.has(_LANE_COST) and (r.percents or _quantity(r, "cny") is not None):
+        lane = _lane(whole)  # "华东仓到宁波体验店这一段，每件运费如果谈到0.3元": the lane is in an earlier clause
     if lane:
         src, dst = lane
-        if r.has(r"运费|运输成本|运价|物流成本|运输费|物流费|运输单价|变贵|便宜|shipping costs?|freight|transport costs?|lane costs?|"
-                 r"\bcosts?\b|expensive|cheaper|pricier|\brates?\b|\btariffs?\b|\bper (?:unit|piece|item|pc)\b|单件|每件"):
+        if r.has(_LANE_COST):
             if r.percents:
                 return [{"kind": "lane_cost", "src": src, "dst": dst, "pct": _signed(r, r.percents[0].value)}]
             cny = _quantity(r, "cny")
@@ -572,7 +603,8 @@ def _edit(r: Reading, whole: Reading) -> list[dict[str, Any]]:
                  r"\bshut\b|nothing (?:is )?allowed|no \w+ allowed|nothing (?:can )?(?:go|move|ship)|out of service"):
             return [{"kind": "lane_prohibited", "src": src, "dst": dst}]
     no_number = not r.percents and not r.quantities and not r.times
-    if r.has(r"关闭|关掉|关停|关了|关门|停了|停掉|歇业|停产|停工|停业|倒闭|停运|断供|停供|停止供货|无法供货|不能供货|停摆|shut|\bclos(?:e|ed|es|ing)\b|"
+    if r.has(r"关闭|关掉|关停|关了|关门|停了|停掉|歇业|停产|停工|停业|倒闭|停运|断供|停供|停止供货|无法供货|不能供货|停摆|封存|停用|"
+             r"\bmothball\w*|\bdecommission\w*|\bshutter\w*|\bwind(?:s|ing)? down\b|shut|\bclos(?:e|ed|es|ing)\b|"
              r"goes down|offline|out of (?:action|service|business)|\bbankrupt|\bfails?\b|\bstops? (?:supplying|delivering|"
              r"operating|producing|working)\b") or (no_number and r.has(r"\blos(?:e|es|ing|t)\b|\bunavailable\b|失去|没了")):
         node = _one_of(r, r, ("plant", "dc", "supplier"), "node")

@@ -42,7 +42,8 @@ _BASIS = [
     re.compile(r"^(?:use|using|take|taking|with) (?P<basis>[^;.]{3,80}?\b(?:data|history|records|figures))\s*(?:,\s*)?"
                r"(?:to|and) (?P<body>.+)$", re.I),
 ]
-_BASIS_AFTER = re.compile(r"^(?P<body>.+?),?\s+(?:given|based on|considering|taking into account|in light of) "
+_BASIS_AFTER = re.compile(r"^(?P<body>.+?),?\s+(?:given|based on|considering|taking into account|in light of|drawing on|"
+                          r"relying on|leaning on|using|working from) "
                           r"(?P<basis>(?:the |our )?(?:current |existing |latest |present )?[^,;?]+?)(?P<end>[?.!]?)$", re.I)
 
 

@@ -165,12 +165,15 @@ class _Index:
 
 
 def _unit_fix(words: list[str]) -> list[str]:
-    """"16G" reads as "16GB" and "2T" as "2TB" (but "G1" stays a model name)."""
+    """"16G" reads as "16GB" and "2T" as "2TB" (but "G1" stays a model name); a whole number of
+    terabytes reads as its gigabytes ("1TB" as "1024GB", as names of storage parts spell it)."""
     out = list(words)
     for i, t in enumerate(out):
         if t in ("g", "t") and i and out[i - 1].replace(".", "").isdigit() and \
                 not (i + 1 < len(out) and out[i + 1].isdigit()):
             out[i] = t + "b"
+        if out[i] == "tb" and i and out[i - 1].isdigit() and 0 < int(out[i - 1]) <= 16:
+            out[i - 1], out[i] = str(1024 * int(out[i - 1])), "gb"
     return out
 
 
@@ -566,9 +569,11 @@ class Catalog:
             if len(fits) != 1:
                 continue
             a, b = min([m.start] + [x[0] for x in specs]), max([m.end] + [x[1] for x in specs])
-            inner = [o for o in out if o is not m and a <= o.start and o.end <= b]
+            # a part named by the spec's words overlaps it ("a 2TB SSD"): its words are the spec too
+            inner = [o for o in out if o is not m and a <= o.start < b]
             if any(o.kind_set() - {"item"} for o in inner):
                 continue
+            b = max([b] + [o.end for o in inner])
             out = [o for o in out if o is not m and o not in inner]
             out.append(Mention(a, b, text[a:b], (fits[0],), "name"))
         return sorted(out, key=lambda x: x.start)
@@ -593,7 +598,7 @@ class Catalog:
                     refs.update(_ACCESSORY_USE.get(e.code, ()))
             refs = {r for r in refs if len(r) >= 2}
             lo, hi = max(0, m.start - 25), min(len(text), m.end + 25)
-            window = text[lo:hi].lower()
+            window = _part_synonyms(text[lo:hi].lower())
             # the head noun of "laptop battery cells": the last word of the run right after the product
             run = re.match(r"(?:\s+[a-z][a-z-]*)+", text[m.end:].lower())
             head = run.group(0).split()[-1] if run else None
@@ -630,7 +635,11 @@ class Catalog:
             spans = [(m.start, m.end)]
             for name in filter(None, (part.name, part.name_zh)):
                 for w in re.findall(r"[A-Za-z][A-Za-z-]+|[\u4e00-\u9fff]+", name):
-                    for x in re.finditer(re.escape(w.lower()[:max(3, len(w) - 1)]) + r"\w*", text.lower()):
+                    # a latin word with its ending ("assemblies"); a Chinese one as it is (no following words)
+                    tail = r"\w*" if w.isascii() else ""
+                    if w.lower() in _STOP_EN:  # "for" of "Spare display assembly for Nova 1"
+                        continue
+                    for x in re.finditer(re.escape(w.lower()[:max(3, len(w) - 1)]) + tail, text.lower()):
                         if lo <= x.start() and x.end() <= hi and (not w.isascii() or len(w) >= 3):
                             spans.append(x.span())
             a, b = min(x for x, _ in spans), max(y for _, y in spans)
@@ -683,7 +692,9 @@ class Catalog:
         while i < len(toks):
             hit = None
             for j in range(min(len(toks), i + 8), i + 1, -1):
-                span = words[i:j]
+                if "的" in (words[i], words[j - 1]):
+                    continue
+                span = [t for t in words[i:j] if t != "的"]  # "2TB的固态硬盘": the particle joins, it names nothing
                 if not all(free[i:j]) or not any(t.replace(".", "", 1).isdigit() for t in span) or \
                         not (any(t.isalpha() and t.isascii() and t not in _STOP_EN and t not in _UNITS
                                  and len(t) > 1 for t in span) or sum(not t.isascii() for t in span) >= 2):
@@ -880,6 +891,18 @@ for _kind, _words in KIND_WORDS.items():
 _SPEC = re.compile(r"(?<![A-Za-z0-9.])(\d+)\s*(GB|TB|G|T)(?![A-Za-z])", re.I)
 _ACCESSORY_USE = {"AC002": ("earbuds", "耳机"), "AC003": ("power bank", "移动电源", "充电宝"), "AC001": ("charger", "充电器")}
 """Words a part's name uses for the accessory it goes into ("纽扣锂电芯 60mAh (耳机)")."""
+
+
+_PART_SYNONYMS = ((r"\breplacements?\b|\bspares?\b", " spare "), (r"\bscreens?\b", " display "),
+                  (r"屏幕|显示屏|换屏|(?<![显示])屏(?=备件|备品)", " 显示屏总成 "), (r"替换件|更换件|备用件?|维修件", " 备件 "))
+"""Everyday words for what a part is ("replacement screens", "屏幕备件"), read as the words its
+name uses ("Spare display assembly", "备件 显示屏总成")."""
+
+
+def _part_synonyms(window: str) -> str:
+    """The text near a product, with the words of part names its everyday words stand for added."""
+    extra = [word for pat, word in _PART_SYNONYMS if re.search(pat, window)]
+    return window + " " + " ".join(extra) if extra else window
 
 
 def _gb(m: re.Match[str]) -> int:

@@ -160,9 +160,26 @@ RULES: list[tuple[str, str, float]] = [
      r"(?:标记|标为|标成|设为|设成|改为|改成|置为)(?:已)?(?:停产|下市|淘汰|失效|停用|退市)|改名|重命名|停用(?:这个|该)?(?:物料|产品)|"
      r"(?:直接|马上|立刻|帮我|给)[^，,。？?]{0,12}下(?:个|一个|一张|张|一笔)?(?:po|采购单|订单|单子)|下(?:个|一个|一张)(?:po|采购单)|"
      r"加急|催货|空运|\bplace (?:a |an |the )?(?:purchase )?(?:order|po)\b|\bexpedit\w*|\bship (?:it |them )?by air\b|"
-     r"\bfly (?:it|them) in\b|\bair[- ]?freight\b|\brush (?:the|our|that) (?:order|po)\b))",
+     r"\bfly (?:it|them) in\b|\bair[- ]?freight\b|\brush (?:the|our|that) (?:order|po)\b|"
+     # overtime and work calendars, complaints and claims: edits and errands no tool carries out
+     r"加(?:个|一个)?班|(?:日历|排班|班次)[^，,。？?]{0,6}(?:改|调|更新|修改)|(?:改|调整|修改|更新)[^，,。？?]{0,8}(?:日历|排班表|班次)|"
+     r"\bovertime\b|\b(?:update|change|edit|modify|adjust)\b.{0,40}\bcalendars?\b|\bcalendars?\b.{0,20}\b(?:update|change|edit)|"
+     r"投诉|客诉|索赔|\bcomplain\w*|\b(?:file|log|raise|lodge|open|register) an? (?:\w+ )?(?:complaint|claim|ticket|grievance)\b))",
      "unsupported", 6.0),
     (r"日报|周报|报告|\breport\b", "daily_report", 2.8),
+    # the joint multi-output model is the flow forecast's ("用Chinchilla那个联合模型推一下…销量合计")
+    (r"联合模型|联合预测|多输出|\bjoint(?:ly)? (?:model|forecast|projection)s?\b|\bjointly\b|\bmulti-?output\b",
+     "forecast_flows", 3.6),
+    # a forecasting method named is a forecast ("Run ADIDA on the Pad 1 replacement screens")
+    (r"\b(?:auto)?arima\b|\bauto ?ets\b|\bets\b|\bcroston\w*|\badida\b|\bimapa\b|\btsb\b|\b(?:auto)?theta\b|"
+     r"\blightgbm\b|\blgbm\b|\bseasonal ?naive\b|季节(?:性)?朴素|指数平滑", "forecast_demand", 2.2),
+    # "what's on hand at DC North?", "手头有几块", "还剩几台": the stock now
+    (r"\bwhat(?:'s| is| do we have) on[- ]hand\b|\bon[- ]hand (?:at|in)\b|(?:手头|手上|手里)(?:还)?有(?:几|多少)|"
+     r"还(?:有|剩)几(?:块|台|个|件|套|片|箱)", "inventory_position", 2.6),
+    # "哪个数据来源被扣分扣得比较多", "which data sources lost the most quality points"
+    (r"扣分|被扣|(?:数据(?:来)?源|\bdata sources?\b)[^，,。？?]{0,16}(?:分|质量|points?|scores?)|\bquality points?\b",
+     "data_status", 3.6),
+    (r"\bcompletion times?\b|工单[^，,。？?]{0,4}排|排(?:一下|下)?工单", "plan_production", 2.5),
     (r"完整的?计划|计划周期|端到端|全流程|\bfull planning\b|\bplanning cycle\b|\bend-to-end\b|"
      r"\bwhole planning\b|\bplanning run\b|整个[^，,。]{0,6}流程|计划流程|全套计划|完整计划|全部计划步骤|"
      r"\bcomplete plan(?:ning)?\b|\bplanning pass\b|\bentire plan(?:ning)?\b|\bfull cycle\b|"
@@ -275,6 +292,7 @@ def rule_scores(text: str, *, future: bool = False, past: bool = False) -> dict[
             out[intent] = max(out.get(intent, 0.0), pts)
     forecasting = re.search(_FORECAST, low, re.A) or re.search(
         r"\bwill\b|\bgoing to\b|\blikely\b|\bexpect(?:ed)?\b|\banticipat\w*|未来|将来|接下来|今后|往后|要生产多少|"
+        r"\b(?:for|over|across|in) the (?:next|coming|following) \d+ (?:days|weeks|months)\b|"
         r"(?:会|将)(?:怎么|如何)?(?:变|变化|有多少|是多少|剩多少)",
         low, re.A)
     targets = flow_targets(low)
@@ -303,7 +321,9 @@ _CYCLE_STEPS = (r"预测|\bforecast", r"补货|库存策略|安全库存|\bpolic
                 r"配送|路线|排车|\brout(?:es?|ing)\b|\bdeliver(?:y|ies)\b")
 _VAGUE = r"盯一下|盯着点?|盯紧|看着点|留意一下|关注一下|\bkeep an eye on\b|\bkeep tabs on\b|\bwatch over\b|看看|看一下|看下|瞧瞧|处理一下|处理下|弄一下|弄下|搞一下|搞下|帮个忙|瞅瞅|瞅一眼|瞅一下|瞅下|瞧一眼|看一眼|" \
          r"不太对劲|不对劲|有点怪|怪怪的|有问题|\bcheck\b|\blook at\b|\bhelp me with\b|" \
-         r"\bdeal with\b|\bhandle\b|\bsort out\b|\btake care of\b|\blook into\b|\bfigure out\b|\bweird\b|\boff\b"
+         r"\bdeal with\b|\bhandle\b|\bsort out\b|\btake care of\b|\blook into\b|\bfigure out\b|\bweird\b|\boff\b|" \
+         r"理一理|理一下|理理|捋一捋|捋一下|梳理一下|有点乱|乱糟糟|一团乱|想想办法|想个?办法|" \
+         r"\bsort (?:it|this|that|things|them) out\b|\ba (?:bit of a |real )?mess\b"
 
 
 @dataclass(frozen=True)

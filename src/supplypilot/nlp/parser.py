@@ -33,6 +33,8 @@ from supplypilot.nlp.text import Language, normalize
 
 __all__ = ["ParseResult", "ToolCall", "default_classifier", "parse"]
 
+_BACK = r"\b(?:it|its|that|this|them|those|these|instead|rerun|re-run|again)\b|改成|换成|改为|改用|就用|那就|再跑|重新"
+"""Words of a follow-up pointing back at the request before ("limit it to", "改成5辆车")."""
 _THEN = re.compile(r"然后|之后再|接着|，再|, then |; then | and then ", re.I)
 
 
@@ -166,6 +168,12 @@ def _is_followup(r: Reading, rules: dict[str, float], last_tool: str, catalog: C
     real = {i for i in rules if i != "vague"}
     # "那深圳仓呢" / "use ETS" / "用3辆车": no request words, only a value for the last call
     if not real and (r.mentions or r.times or r.percents or r.model or r.review or r.quantities):
+        return True
+    # "limit it to 6 vehicles at 900 kg", "区间要90%，模型用AutoETS": weak request words of the last tool
+    # only, no entity, values for it, and short or with a word pointing back at the last request
+    if real and real <= {last_tool} and not strong and not r.mentions and \
+            (r.quantities or r.percents or r.model or r.review) and \
+            (len(r.body) <= 24 or (len(r.body) <= 48 and re.search(_BACK, r.low, re.A))):
         return True
     # "按门店拆开看": no request words and no entity, but an argument of the last tool
     if not real and not r.mentions and len(r.body) <= 24:

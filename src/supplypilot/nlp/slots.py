@@ -117,6 +117,7 @@ _WEEKDAY_ZH = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日"
 _WEEKDAY_EN = {d.lower(): i for i, d in enumerate(calendar.day_name)}
 _MONTH_EN = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 _MONTH_EN.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
+_MONTH_EN["sept"] = 9
 _ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 
 
@@ -253,6 +254,12 @@ def _time_patterns(today: date) -> list[tuple[str, Callable[[re.Match[str]], tup
         return "day", {"resolver": lambda t, d: _pick_year(
             lambda y: (date(y, mo, dd), date(y, mo, dd)), t, d, year)}
 
+    def month_end(mo: int, year: int | None) -> tuple[str, dict] | None:
+        if not 1 <= mo <= 12:
+            return None
+        return "day", {"resolver": lambda t, d: _pick_year(
+            lambda y: (_month_end(y, mo), _month_end(y, mo)), t, d, year)}
+
     def cn_int(s: str) -> int:
         v = parse_number(s)
         return int(v) if v is not None else 0
@@ -261,6 +268,16 @@ def _time_patterns(today: date) -> list[tuple[str, Callable[[re.Match[str]], tup
         """"since September", "9月以来": from the first of that month to today."""
         y = year if year is not None else today.year if mo <= today.month else today.year - 1
         return "period", {"resolver": _fixed(date(y, mo, 1), max(today, date(y, mo, 1))), "direction": "past"}
+
+    def since_day(mo: int, dd: int) -> tuple[str, dict] | None:
+        """"from Oct 20 up to today": that day (this year, or last year when it is still ahead) to today."""
+        try:
+            d = date(today.year, mo, dd)
+            if d > today:
+                d = date(today.year - 1, mo, dd)
+        except ValueError:
+            return None
+        return "period", {"resolver": _fixed(d, today), "direction": "past"}
 
     def to_date(res: tuple[str, dict]) -> tuple[str, dict]:
         """"year to date", "今年以来": the window so far, looking back."""
@@ -328,8 +345,12 @@ def _time_patterns(today: date) -> list[tuple[str, Callable[[re.Match[str]], tup
          lambda m: day(date(int(m[1]), cn_int(m[2]), cn_int(m[3])))),
         (r"(?P<y>今年|明年|去年)?(\d{1,2}|[一二三四五六七八九十]+)月(\d{1,2}|[一二三四五六七八九十]+)[日号]",
          lambda m: md(cn_int(m[2]), cn_int(m[3]), _year_of(m.group("y"), today))),
-        (rf"\b({'|'.join(sorted(_MONTH_EN, key=len, reverse=True))})\.? (\d{{1,2}})(?:st|nd|rd|th)?\b",
-         lambda m: md(_MONTH_EN[m[1]], int(m[2]), None)),
+        # a date up to today ("from Oct 20 up to today", "Oct 12 through now"): that day to today, looking back
+        (rf"\b(?:from |since )?({months_alt})\.? (\d{{1,2}})(?:st|nd|rd|th)?\s*(?:up to|up until|until|till|to|through|thru)\s*"
+         rf"(?:today|now|date|the present)\b",
+         lambda m: since_day(_MONTH_EN[m[1]], int(m[2]))),
+        (rf"\b({'|'.join(sorted(_MONTH_EN, key=len, reverse=True))})\.? (\d{{1,2}})(?:st|nd|rd|th)?\b{en_year}",
+         lambda m: md(_MONTH_EN[m[1]], int(m[2]), _year_of(m.group("ey"), today))),
         (rf"\b(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({'|'.join(sorted(_MONTH_EN, key=len, reverse=True))})\b",
          lambda m: md(_MONTH_EN[m[2]], int(m[1]), None)),
         (r"(?P<y>去年|今年|明年)?的?(?:双十一|双11)|(?:(?P<y2>last year's|this year's|next year's)\s+)?"
@@ -374,6 +395,9 @@ def _time_patterns(today: date) -> list[tuple[str, Callable[[re.Match[str]], tup
          lambda m: since_month(cn_int(m[2] or m[4]), _year_of(m.group("y") or m.group("y3"), today))),
         (r"(?P<y>去年|今年|明年)?的?(?<!\d)618(?:大促|购物节)?(?![\d台件个片元万])",
          lambda m: md(6, 18, _year_of(m.group("y"), today))),
+        # "明后两天", "明后天", "tomorrow and the day after": the two days from tomorrow
+        (r"明后(?:两|2)?(?:天|日)|\btomorrow and (?:the day after(?: tomorrow)?|the next day|the following day)\b",
+         lambda m: ("period", {"resolver": _fixed(today + timedelta(days=1), today + timedelta(days=2))})),
         (r"今天|今日|今儿个?|今个儿|\btoday'?s?\b|\btonight\b", lambda m: day(today)),
         (r"后天|后儿个?|(?:the )?day after tomorrow", lambda m: day(today + timedelta(days=2))),
         (r"明天|明日|明儿个?|\btomorrow'?s?\b|\btmrw?\b", lambda m: day(today + timedelta(days=1))),
@@ -424,6 +448,9 @@ def _time_patterns(today: date) -> list[tuple[str, Callable[[re.Match[str]], tup
         (r"下(?:个)?季度|\bnext quarter\b", lambda m: rel_quarter(1)),
         (r"(?:本|这个?)季度|\bthis quarter\b", lambda m: rel_quarter(0)),
         (r"上(?:个)?季度|\blast quarter\b|\bprevious quarter\b", lambda m: rel_quarter(-1)),
+        # "计划做到12月底", "到明年2月末": the last day of that month
+        (r"(?P<y>今年|明年|去年)?(\d{1,2}|十[一二]?|[一二三四五六七八九])月(?:份)?(?:底|末)",
+         lambda m: month_end(cn_int(m[2]), _year_of(m.group("y"), today))),
         (r"(?P<y>\d{4}年|今年|明年|去年)?(\d{1,2}|十[一二]?|[一二三四五六七八九])月(?![\d日号份]|底)",
          lambda m: month(cn_int(m[2]), _year_of(m.group("y"), today))),
         (rf"\b(?:in )?({'|'.join(sorted(_MONTH_EN, key=len, reverse=True))})(?: (\d{{4}}))?\b",
@@ -594,6 +621,9 @@ def extract_quantities(text: str) -> list[Quantity]:
     for m in re.finditer(bare, low, re.A):
         if any(not (m.end() <= s or m.start() >= e) for s, e in taken):
             continue
+        if m[1] == "一" and (re.match(r"[这那哪每]", low[max(0, m.start() - 1):m.start()])
+                            or re.match(r"[下点些直起共段条眼遍次样定般切旦会]", low[m.end():m.end() + 1])):
+            continue  # "这一段", "推一下", "过一眼": a word, not a number
         v = _num(m[1])
         if v is not None:
             out.append(Quantity(m.start(), m.end(), text[m.start():m.end()], v, "plain"))
