@@ -118,3 +118,20 @@ def test_blind_set_e_does_not_regress(catalog):
     rep = evaluate(load_cases(Path(__file__).parent / "blind_e.jsonl"), catalog)
     assert len(rep.cases) == 80
     assert rep.accuracy >= 0.95, [(c.id, c.text, c.got) for c in rep.failures()]
+
+
+def test_blind_set_f_does_not_regress(catalog):
+    """Blind set F was written by another writer who could not see the parser; scored blind once
+    after the set-E round it gave 58/80 = 72.5 % (zh 29/40, en 29/40), the honest unseen-phrasing
+    figure of that time (its failures are kept in ``benchmarks/results/nl_blind_f_first_run.md``).
+    It was then used for development: its failure classes were fixed with general mechanisms
+    (checked on new paraphrases, ``au6-*`` in the augment set, scored 16/41 before any change) and
+    the classifier was retrained with it. It is no longer a blind measure, so the test guards
+    against regressions below 95 %."""
+    from pathlib import Path
+
+    from supplypilot.nlp.evaluate import load_cases
+
+    rep = evaluate(load_cases(Path(__file__).parent / "blind_f.jsonl"), catalog)
+    assert len(rep.cases) == 80
+    assert rep.accuracy >= 0.95, [(c.id, c.text, c.got) for c in rep.failures()]
