@@ -184,3 +184,18 @@ def test_basis_clause_after_the_request():
     b, body = split_basis("Forecast next month's demand, drawing on past sales and stock records")
     assert b == "past sales and stock records"
     assert body == "Forecast next month's demand"
+
+
+def test_last_weeks_weekday():
+    t = extract_times("上周一到今天", TODAY)
+    assert t[0].window(TODAY, "past") == (date(2026, 10, 19), date(2026, 10, 19))
+
+
+def test_a_plural_part_word_and_terabytes(catalog):
+    assert _call("Who can sell us 2TB SSDs?", catalog) == ("list_suppliers", {"item": "SSD-2048G"})
+
+
+def test_a_spec_after_another_product_is_that_products(catalog):
+    tool, args = _call("Forecast Nova 1 and Lumen 1 512GB demand for the next 4 weeks", catalog)
+    assert tool == "forecast_demand"
+    assert "PH003-512" in args["items"] and "PH003-256" not in args["items"]

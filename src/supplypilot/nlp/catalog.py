@@ -571,8 +571,10 @@ class Catalog:
             a, b = min([m.start] + [x[0] for x in specs]), max([m.end] + [x[1] for x in specs])
             # a part named by the spec's words overlaps it ("a 2TB SSD"): its words are the spec too
             inner = [o for o in out if o is not m and a <= o.start < b]
-            if any(o.kind_set() - {"item"} for o in inner):
-                continue
+            if any(o.kind_set() - {"item"} for o in inner) or any(
+                    o.how not in ("family", "kind") and not set(o.entities) & set(ents)
+                    and any(e.subkind == "finished" for e in o.entities) for o in inner):
+                continue  # another product between ("Nova 1 and Lumen 1 512GB"): the spec is its own
             b = max([b] + [o.end for o in inner])
             out = [o for o in out if o is not m and o not in inner]
             out.append(Mention(a, b, text[a:b], (fits[0],), "name"))
@@ -695,6 +697,8 @@ class Catalog:
                 if "的" in (words[i], words[j - 1]):
                     continue
                 span = [t for t in words[i:j] if t != "的"]  # "2TB的固态硬盘": the particle joins, it names nothing
+                span = [t[:-1] if len(t) > 3 and t.endswith("s") and t not in self._by_token and t[:-1] in self._by_token
+                        else t for t in span]  # "2TB SSDs": a plural reads as the name's word
                 if not all(free[i:j]) or not any(t.replace(".", "", 1).isdigit() for t in span) or \
                         not (any(t.isalpha() and t.isascii() and t not in _STOP_EN and t not in _UNITS
                                  and len(t) > 1 for t in span) or sum(not t.isascii() for t in span) >= 2):

@@ -168,7 +168,7 @@ RULES: list[tuple[str, str, float]] = [
      "unsupported", 6.0),
     (r"日报|周报|报告|\breport\b", "daily_report", 2.8),
     # the joint multi-output model is the flow forecast's ("用Chinchilla那个联合模型推一下…销量合计")
-    (r"联合模型|联合预测|多输出|\bjoint(?:ly)? (?:model|forecast|projection)s?\b|\bjointly\b|\bmulti-?output\b",
+    (r"联合模型|联合预测|多输出|\bjoint(?:ly)? (?:model|forecast|projection)s?\b|\bmulti-?output\b",
      "forecast_flows", 3.6),
     # a forecasting method named is a forecast ("Run ADIDA on the Pad 1 replacement screens")
     (r"\b(?:auto)?arima\b|\bauto ?ets\b|\bets\b|\bcroston\w*|\badida\b|\bimapa\b|\btsb\b|\b(?:auto)?theta\b|"

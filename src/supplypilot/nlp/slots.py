@@ -404,6 +404,8 @@ def _time_patterns(today: date) -> list[tuple[str, Callable[[re.Match[str]], tup
         (r"昨天|昨日|昨儿个?|\byesterday'?s?\b", lambda m: day(today - timedelta(days=1))),
         (r"下(?:个)?(?:周|星期|礼拜)([一二三四五六日天])", lambda m: day(
             week_start + timedelta(days=7 + _WEEKDAY_ZH[m[1]]))),
+        (r"上(?:个)?(?:周|星期|礼拜)([一二三四五六日天])", lambda m: day(
+            week_start + timedelta(days=-7 + _WEEKDAY_ZH[m[1]]))),
         # two weekdays joined ("周四和周五", "for Wednesday and Thursday"): the days from the first to the second
         (r"(?:本|这)?(?:周|星期|礼拜)([一二三四五六日天])\s*(?:和|与|跟|及|到|至|、|-|~)\s*(?:周|星期|礼拜)?([一二三四五六日天])",
          lambda m: weekdays(_WEEKDAY_ZH[m[1]], _WEEKDAY_ZH[m[2]])),
