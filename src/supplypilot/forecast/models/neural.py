@@ -45,9 +45,10 @@ class GlobalMLP(ForecastModel):
 
     Intervals are split-conformal, as for LightGBM: with ``conformal_windows = w ≥ 1`` the nets
     are also trained ``w`` times on the history cut ``h``, ``2h``, ... steps short, and the
-    absolute log errors of those forecasts on the cut-off steps (per step ahead, pooled over
-    series) give the interval half-width on the log scale, so intervals are multiplicative
-    (``f·e^{-q}``, ``f·e^{q}``) like the model's errors. That costs ``w`` extra trainings, so
+    absolute log errors of those forecasts on the cut-off steps, each divided by its series'
+    mean absolute one-step log change, give per step ahead (pooled over series) the quantile
+    that, times a series' own scale, is its half-width on the log scale; so intervals are
+    multiplicative (``f·e^{-q·s}``, ``f·e^{q·s}``) and follow each series' volatility. That costs ``w`` extra trainings, so
     the default is ``0`` (point forecasts; asking for a ``level`` is then refused clearly).
 
     The defaults are the configuration chosen on M4 Weekly's validation window (input 52,
@@ -239,8 +240,19 @@ class GlobalMLP(ForecastModel):
                              for net in nets])
         return np.median(outs, axis=0) + np.array([v[-1] for v in logs])[:, None]
 
+    def _log_scales(self, logs: list[np.ndarray]) -> np.ndarray:
+        """Per-series mean absolute one-step change of the logs over the last ``history`` steps.
+
+        The unit in which interval errors are pooled (as MASE scales errors): a volatile
+        series gets wider intervals than a smooth one, not the same relative width.
+        """
+        s = np.array([np.abs(np.diff(v[-self.history - 1:])).mean() if len(v) > 1 else np.nan
+                      for v in logs])
+        good = s[np.isfinite(s) & (s > 0)]
+        return np.where(np.isfinite(s) & (s > 0), s, np.median(good) if len(good) else 1.0)
+
     def _calibrate(self) -> np.ndarray | None:
-        """Absolute log errors of forecasts from cut histories, shape (windows × series, h)."""
+        """Scaled absolute log errors of forecasts from cut histories, (windows × series, h)."""
         H, scores = self.h, []
         for w in range(1, self.conformal_windows + 1):
             cut = w * H
@@ -250,7 +262,7 @@ class GlobalMLP(ForecastModel):
             short = [self.logs_[i][:-cut] for i in keep]
             pred = self._forecast_logs(self._train(short), short)
             actual = np.stack([self.logs_[i][len(self.logs_[i]) - cut:][:H] for i in keep])
-            scores.append(np.abs(actual - pred))
+            scores.append(np.abs(actual - pred) / self._log_scales(short)[:, None])
         if not scores:
             logger.warning("No series is long enough to calibrate GlobalMLP's intervals.")
             return None
@@ -270,6 +282,7 @@ class GlobalMLP(ForecastModel):
                              f"it was fitted with conformal_windows={self.conformal_windows}.",
                              where="level")
         f = self._forecast_logs(self.nets_, self.logs_)[:, :h]
+        scale = self._log_scales(self.logs_)[:, None] if levels else None
         back = np.exp if self.transform == "log" else (lambda a: np.clip(np.expm1(a), 0.0, None))
         values = back(f)
         if isinstance(self.freq_, int):
@@ -280,7 +293,7 @@ class GlobalMLP(ForecastModel):
         out = pd.DataFrame({ID: np.repeat(self.ids_, h), DS: ds, self.name: values.ravel()})
         for lv in levels:
             q = np.array([_conformal_quantile(col[np.isfinite(col)], lv)
-                          for col in self.conformal_scores_.T[:h]])[None, :]
+                          for col in self.conformal_scores_.T[:h]])[None, :] * scale
             out[f"{self.name}-lo-{lv}"] = back(f - q).ravel()
             out[f"{self.name}-hi-{lv}"] = back(f + q).ravel()
         return out
