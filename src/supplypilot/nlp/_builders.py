@@ -52,6 +52,10 @@ def item_list(r: Reading, *, kinds: tuple[str, ...] = ("spare", "finished")) -> 
             ents = list(m.of_kind("item"))
             variant = _variant_after(r, m, ents) if len(ents) > 1 else None  # "Nova 1 512"
             codes += [e for e in ents if e.code == variant] if variant else ents
+        # a family listed with a product ("Pad 1 和三款笔记本", "Pad 1 and all three laptops"): its members too
+        for f in r.mentions:
+            if f.how == "family" and any(_listed_together(r.low, m, f) for m in specific):
+                codes += list(f.entities)
         return entity_list(codes), None
     fams = [m for m in r.mentions if m.how == "family"]
     if fams:
@@ -60,6 +64,18 @@ def item_list(r: Reading, *, kinds: tuple[str, ...] = ("spare", "finished")) -> 
     if groups:
         return entity_list([e for m in groups for e in m.entities]), None
     return [], None
+
+
+_LIST_FILL = r"(?:\s|的|[一二三四五六七八九十两\d]+\s*(?:款|个|种|台|套)?|配置|型号|版本|\ball\b|\bboth\b|\bthe\b|" \
+             r"\b(?:two|three|four|five)\b|\b(?:configurations?|configs?|models?|variants?|versions?)\b)*"
+_LIST_JOIN = re.compile(rf"^{_LIST_FILL}(?:和|与|跟|及|以及|加上|再加上|还有|外加|连同|、|,|，|\band\b|\bplus\b|"
+                        rf"\bas well as\b|&|\+){_LIST_FILL}$")
+
+
+def _listed_together(low: str, a: Mention, b: Mention) -> bool:
+    """Two mentions joined as a list: only a joining word and counts ("三款", "all three") between them."""
+    gap = low[a.end:b.start] if a.end <= b.start else low[b.end:a.start]
+    return len(gap) <= 24 and _LIST_JOIN.match(gap) is not None
 
 
 def one_item(r: Reading, partial: bool) -> str | None:
@@ -154,12 +170,12 @@ _BY_FAMILY = r"按产品族|按品类|按产品类别|各产品族|per[- ]family
 _BY_TOTAL = r"总销量|总需求|总产量|总库存|总体|整体|合计|总的|汇总|加总|全网|\btotal\b|\boverall\b|\baggregate\b|\bcombined\b|" \
             r"\bsummed\b|\bsum(?:med)? (?:up|across|over)\b|\bnetwork[- ]wide\b|\bacross (?:everything|the (?:whole )?network)\b"
 _BY_LOCATION = r"各门店|每个门店|按门店|各地点|按地点|分门店|门店级|逐个门店|逐店|每家(?:门)?店|各家(?:门)?店|一家店一家店|" \
-               r"by store|per store|by location|per location|each store|every store|" \
+               r"by[- ]store|per[- ]store|by[- ]location|per[- ]location|each store|every store|" \
                r"store[- ]level|location[- ]level|store[- ]by[- ]store|location[- ]by[- ]location|site[- ]by[- ]site"
 _BY_ITEM = r"按产品(?!族)|每个产品|各产品(?!族)|按型号|每个型号|分产品|按单品|单品级|产品级|逐个产品|按sku|" \
            r"(?:各个?|每一?个|每款|各款|逐个|分)(?:产品|单品|型号|sku|物料)(?!族)|" \
            r"per[- ]item|by item|each item|item[- ]level|per product(?! famil)|by product(?! famil)|" \
-           r"product[- ]level|each product|per sku|by sku|sku[- ]level|each sku|every (?:item|product|sku)|item by item"
+           r"product[- ]level|each product|per[- ]skus?\b|by[- ]sku|sku[- ]level|each sku|every (?:item|product|sku)|item by item"
 
 
 _INTERVAL = r"区间|置信|上下限|上下界|波动范围|范围|预测带|interval|confidence|quantile|\bbands?\b|\branges?\b|" \
@@ -332,6 +348,8 @@ def lineage(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
     m = re.search(r"\b([a-z_]+:\d+)\b", r.body, re.A)
     if m:
         return {"ref": m.group(1)}
+    if r.resources:  # "深圳SMT二线这条资源主数据", "the Chengdu SMT line 1 record"
+        return {"ref": r.resources[0][2]}
     for x in r.mentions:
         if len(x.entities) == 1 and x.how not in ("family", "kind"):
             return {"ref": x.entities[0].code}
@@ -357,7 +375,7 @@ def plan_purchasing(r: Reading, cat: Catalog, partial: bool) -> dict[str, Any]:
         args["horizon_days"] = h
     for pat, rule in ((r"lot[- ](?:for|by)[- ]lot|逐批|批对批|按需订货|\bl4l\b", "lot_for_lot"),
                       (r"\beoq\b|经济订货批量|economic order quantit", "eoq"),
-                      (r"\bpoq\b|周期订货量|period order quantity", "poq"),
+                      (r"\bpoq\b|(?:周期|期间|定期|固定周期)订货(?:量|法|批量)?|period(?:ic)? order quantit|period[- ]order[- ]quantit", "poq"),
                       (r"wagner|whitin|动态批量", "wagner_whitin"),
                       (r"固定批量|fixed lot|fixed order quantity|\bfixed\b", "fixed")):
         if r.has(pat):
@@ -565,7 +583,11 @@ _CAPACITY_WORDS = r"产能|供货能力|供应能力|出货能力|生产能力|�
 
 def _edit(r: Reading, whole: Reading) -> list[dict[str, Any]]:
     """The scenario edits one clause asks for (several for a family: one per product)."""
-    delayed = r.has(r"\bdelay(?:s|ed)?\b|延误|耽误|延迟") and bool(r.entity_mentions("supplier"))
+    delayed = r.has(r"\bdelay(?:s|ed)?\b|延误|耽误|延迟|"
+                    # "Huaqiang needs 4 more days", "关西影像要多花5天": extra days a supplier takes
+                    r"\b(?:\d+|a few|an?|one|two|three|four|five|six|seven|eight|nine|ten) (?:more|extra|additional) "
+                    r"(?:days?|weeks?)\b|(?:要|需要)?(?:多|再多)(?:要|花|用|等)?[\d一二两三四五六七八九十]+(?:天|周|个?星期)") \
+        and bool(r.entity_mentions("supplier"))
     if delayed or r.has(r"交货期|交期|提前期|交付周期|交付时间|到货(?:时间|周期)|晚到|早到|晚交|(?:提前|推迟|延迟|延期|晚|慢)[^，,。]{0,6}交货|"
              r"lead[ -]?times?|delivery times?|\b(?:deliver|ship|arrive)\w*\b.{0,25}\b(?:faster|sooner|earlier|later|"
              r"slower|late|early)\b|\btakes?\b.{0,30}\bto (?:deliver|ship|arrive)\b|"
@@ -624,8 +646,10 @@ def _edit(r: Reading, whole: Reading) -> list[dict[str, Any]]:
         if pct is not None:
             return [{"kind": "supplier_capacity", "supplier": sup, "pct": pct}]
         raise NeedClarification("missing_slot", "capacity")
-    if r.has(r"需求|销量|订单|订货量|采购量|要货|\bdemand\b|\bsales\b|\border(?:s|ing)?\b|\bbuys?\b|\bpurchases\b|"
-             r"\bsells?\b") and (r.percents or _FACTOR_ZH.search(r.low) or _FACTOR_EN.search(r.low)):
+    wants = r.has(r"\bwants?\b|\bneeds?\b|\basks? for\b|\brequests?\b|要的|想要|需要的") and bool(
+        r.entity_mentions("store") or r.entity_mentions("customer"))  # "JD wants 30% more laptops", "天猫要的笔记本多40%"
+    if (wants or r.has(r"需求|销量|订单|订货量|采购量|要货|\bdemand\b|\bsales\b|\border(?:s|ing)?\b|\bbuys?\b|\bpurchases\b|"
+                       r"\bsells?\b")) and (r.percents or _FACTOR_ZH.search(r.low) or _FACTOR_EN.search(r.low)):
         pct = _change_pct(r)
         node = one_location(r, ("store", "customer"), "node")
         items, _ = item_list(r)

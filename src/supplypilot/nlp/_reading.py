@@ -38,10 +38,11 @@ _BASIS = [
                r"[，,；;]\s*(?P<body>.+)$"),
     # "From past production, inventory and logistics numbers, where's our stock level headed?"
     re.compile(r"^(?:from|going (?:by|off)|on the basis of|working from|off) (?P<basis>[^;.?]{3,100}?\b(?:numbers|data|"
-               r"figures|records|history|stats|statistics))\s*,\s*(?P<body>.+)$", re.I),
+               r"figures|records|history|stats|statistics|flows|levels|volumes|quantities|positions))\s*,\s*(?P<body>.+)$", re.I),
     re.compile(r"^(?:use|using|take|taking|with) (?P<basis>[^;.]{3,80}?\b(?:data|history|records|figures))\s*(?:,\s*)?"
                r"(?:to|and) (?P<body>.+)$", re.I),
 ]
+_LEAD_IN = re.compile(r"^[^：:，,。；;?？]{2,30}[：:]\s*")
 _BASIS_AFTER = re.compile(r"^(?P<body>.+?),?\s+(?:given|based on|considering|taking into account|in light of|drawing on|"
                           r"relying on|leaning on|using|working from) "
                           r"(?P<basis>(?:the |our )?(?:current |existing |latest |present )?[^,;?]+?)(?P<end>[?.!]?)$", re.I)
@@ -57,6 +58,12 @@ def split_basis(text: str) -> tuple[str | None, str]:
         m = pat.match(text)
         if m:
             return m.group("basis").strip(), m.group("body").strip()
+    # a lead-in before the basis ("周会上老板提的：参照…，…", "As discussed: based on …, …"): kept with the request
+    pre = _LEAD_IN.match(text)
+    if pre:
+        basis, body = split_basis(text[pre.end():])
+        if basis is not None:
+            return basis, text[:pre.end()] + body
     m = _BASIS_AFTER.match(text)  # "how much will we need to produce next month, given current stock and shipments?"
     if m and re.search(r"\b(?:data|stock|inventory|shipments?|sales|history|levels?|volumes?|production|demand)\b",
                        m.group("basis"), re.I):
@@ -93,6 +100,8 @@ class Reading:
     """:attr:`body` with entity names blanked: keywords are searched here, so that "Cells"
     in "Ningde Energy Cells" or "供应" in "供应商" names do not count as words of the request."""
     notes: list[str] = field(default_factory=list)
+    resources: list[tuple[int, int, str]] = field(default_factory=list)
+    """Production resources named ("深圳SMT二线", "Chengdu SMT line 1", "SZ-FA1"): span and code."""
 
     @property
     def low(self) -> str:
@@ -121,7 +130,8 @@ class Reading:
                        [m for m in self.mentions if inside(m)], [u for u in self.unknown if inside(u)],
                        [t for t in self.times if inside(t)], [p for p in self.percents if inside(p)],
                        [q for q in self.quantities if inside(q)], self.review, self.model,
-                       mask(self.masked, [(0, a), (b, len(self.masked))]))
+                       mask(self.masked, [(0, a), (b, len(self.masked))]),
+                       resources=[x for x in self.resources if a <= x[0] and x[1] <= b])
 
 
 def read(text: str, catalog: Catalog) -> Reading:
@@ -140,8 +150,43 @@ def read(text: str, catalog: Catalog) -> Reading:
     m3 = mask(m2, [(p.start, p.end) for p in percents])
     quantities = extract_quantities(m3)
     unknown = catalog.unknown_refs(body, mentions, also_covered=[(t.start, t.end) for t in times])
+    resources = resource_refs(body, mentions)
+    if resources:  # the plant's city and the line's words are the resource, not places or unknown names
+        def outside(x: object) -> bool:
+            return all(x.end <= a or x.start >= b for a, b, _ in resources)  # type: ignore[attr-defined]
+
+        mentions = [m for m in mentions if outside(m)]
+        unknown = [u for u in unknown if outside(u)]
+        m1 = mask(m1, [(a, b) for a, b, _ in resources])
     return Reading(text, detect_language(norm), basis, body, catalog.today, mentions, unknown, times,
-                   percents, quantities, review, extract_model(m1), m1)
+                   percents, quantities, review, extract_model(m1), m1, resources=resources)
+
+
+_RES_KIND = (("SMT", r"smt|贴片"), ("FA", r"总装|final[- ]assembly|\bfa\b"),
+             ("MAT", r"模组(?:组装)?(?:和|与|及|&)?测试|模组|module assembly(?: (?:&|and) test)?|test cell|\bmat\b"))
+_RES_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4, "one": 1, "two": 2, "three": 3}
+_RES_CODE = re.compile(r"(?<![a-z0-9-])([a-z]{2})-(smt|fa|mat)(\d)(?![a-z0-9])", re.I)
+
+
+def resource_refs(body: str, mentions: list[Mention]) -> list[tuple[int, int, str]]:
+    """Production resources: a code ("SZ-SMT2"), or a plant (its city) with a line kind and number ("深圳SMT二线",
+    "成都总装一线", "Shenzhen SMT line 2"); the code is the plant's code end, the kind and the number."""
+    low = body.lower()
+    out = [(m.start(), m.end(), f"{m[1].upper()}-{m[2].upper()}{m[3]}") for m in _RES_CODE.finditer(low)]
+    for men in mentions:
+        plants = [e for e in men.entities if e.kind == "location" and e.subkind == "plant"]
+        if len(plants) != 1 or "-" not in plants[0].code:
+            continue
+        rest = low[men.end:men.end + 40]
+        for kind, pat in _RES_KIND:
+            m = re.match(rf"\s*(?:的|'s)?\s*(?:plant'?s?\s*|工厂|厂)?(?:{pat})\s*(?:line|线|产线)?\s*"
+                         rf"(?:(?:no\.?|#)?\s*(\d|one|two|three)\b|([一二两三四1-4])\s*(?:号)?\s*(?:线|产线)|"
+                         rf"(\d)\s*(?:号)?线?)", rest, re.A)
+            if m:
+                n = _RES_NUM[m[1] or m[2] or m[3]]
+                out.append((men.start, men.end + m.end(), f"{plants[0].code.split('-', 1)[1]}-{kind}{n}"))
+                break
+    return out
 
 
 def entity_list(ents: list[Entity] | tuple[Entity, ...]) -> list[str]:

@@ -641,9 +641,11 @@ class Catalog:
                     tail = r"\w*" if w.isascii() else ""
                     if w.lower() in _STOP_EN:  # "for" of "Spare display assembly for Nova 1"
                         continue
-                    for x in re.finditer(re.escape(w.lower()[:max(3, len(w) - 1)]) + tail, text.lower()):
-                        if lo <= x.start() and x.end() <= hi and (not w.isascii() or len(w) >= 3):
-                            spans.append(x.span())
+                    # the occurrence nearest the product ("换电池，华东仓Nova 1的备用电池": the second one)
+                    near = [x.span() for x in re.finditer(re.escape(w.lower()[:max(3, len(w) - 1)]) + tail, text.lower())
+                            if lo <= x.start() and x.end() <= hi and (not w.isascii() or len(w) >= 3)]
+                    if near:
+                        spans.append(min(near, key=lambda sp: max(m.start - sp[1], sp[0] - m.end, 0)))
             a, b = min(x for x, _ in spans), max(y for _, y in spans)
             part_words = " ".join(filter(None, (part.name, part.name_zh))).lower()
             for o in sorted(out, key=lambda x: -x.start):  # "spare display assemblies used in the Pad 1"
@@ -913,10 +915,15 @@ def _gb(m: re.Match[str]) -> int:
     return int(m.group(1)) * (1024 if m.group(2).upper().startswith("T") else 1)
 
 
+_NOT_BEFORE = {"总成": "汇"}
+"""Chinese part-word ends that are also the end of an everyday word, with the character before them there."""
+
+
 def _zh_suffix_hit(word: str, window: str) -> int:
-    """The longest end of a Chinese name word found near the product ("电芯" of "锂电芯"): its length, 0 if none."""
+    """The longest end of a Chinese name word found near the product ("电芯" of "锂电芯"): its length, 0 if none.
+    An end that is only part of an everyday word there ("总成" of "汇总成") does not count."""
     for k in range(len(word), 1, -1):
-        if word[-k:] in window:
+        if re.search(rf"(?<!{_NOT_BEFORE.get(word[-k:], '^')}){re.escape(word[-k:])}", window):
             return k
     return 0
 

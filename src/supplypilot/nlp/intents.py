@@ -164,7 +164,10 @@ RULES: list[tuple[str, str, float]] = [
      # overtime and work calendars, complaints and claims: edits and errands no tool carries out
      r"加(?:个|一个)?班|(?:日历|排班|班次)[^，,。？?]{0,6}(?:改|调|更新|修改)|(?:改|调整|修改|更新)[^，,。？?]{0,8}(?:日历|排班表|班次)|"
      r"\bovertime\b|\b(?:update|change|edit|modify|adjust)\b.{0,40}\bcalendars?\b|\bcalendars?\b.{0,20}\b(?:update|change|edit)|"
-     r"投诉|客诉|索赔|\bcomplain\w*|\b(?:file|log|raise|lodge|open|register) an? (?:\w+ )?(?:complaint|claim|ticket|grievance)\b))",
+     r"投诉|客诉|索赔|\bcomplain\w*|\b(?:file|log|raise|lodge|open|register) an? (?:\w+ )?(?:complaint|claim|ticket|grievance)\b|"
+     # scrapping and writing off stock, approving documents: write actions no tool carries out
+     r"报废|报损|销毁|核销|冲销|\bscrap(?:s|ped|ping)?\b|\bwrite[- ]?(?:s|ing)? ?off\b|\bwrit(?:e|es|ing|ten) (?:\w+ ){0,4}off\b|"
+     r"\bwrote off\b|\bdispose (?:of )?\b|\bdestroy\b|审批|批准|\bapprove\b|\bsign off\b))",
      "unsupported", 6.0),
     (r"日报|周报|报告|\breport\b", "daily_report", 2.8),
     # the joint multi-output model is the flow forecast's ("用Chinchilla那个联合模型推一下…销量合计")
@@ -299,6 +302,11 @@ def rule_scores(text: str, *, future: bool = False, past: bool = False) -> dict[
     if forecasting and any(t != "sales" for t in targets):
         out["forecast_flows"] = max(out.get("forecast_flows", 0.0), 2.4)
         out["inventory_position"] = min(out.get("inventory_position", 0.0), 1.0)
+        if re.search(_FORECAST, low, re.A) and not past and not re.search(_SALES, low, re.A) and \
+                max((p for i, p in out.items() if i not in ("forecast_flows", "forecast_demand")), default=0.0) < 2.0:
+            # "预测Lumen 1 256GB未来四周的库存": a forecast of stock, output or shipments only, no sales or demand
+            out["forecast_flows"] = max(out["forecast_flows"], 3.0)
+            out["forecast_demand"] = min(out.get("forecast_demand", 0.0), 1.5)
     if re.search(_FORECAST, low, re.A) and not past and out.get("demand_history", 0.0) > 1.5:
         out["demand_history"] = 1.5  # "基于历史数据，预测…": the history is the data to use, not the question
     if re.search(_SALES, low, re.A) and not forecasting:

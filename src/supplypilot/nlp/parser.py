@@ -162,7 +162,10 @@ def _parse_one(text: str, catalog: Catalog, session: Session | None, clf: Intent
 def _is_followup(r: Reading, rules: dict[str, float], last_tool: str, catalog: Catalog) -> bool:
     strong = {i for i, p in rules.items() if p >= 2.5}
     if strong and strong != {last_tool}:
-        return False
+        # "what if we only review it every 9 days?", "如果改成每7天盘点一次呢": a hypothetical that only gives
+        # a value of the last call (no scenario edit in it) changes that call
+        return last_tool != "what_if" and strong <= {"what_if", last_tool} and not r.mentions and \
+            len(r.body) <= 60 and _only_values_for(r, last_tool, catalog)
     if is_followup(r.body):
         return True
     real = {i for i in rules if i != "vague"}
@@ -182,6 +185,17 @@ def _is_followup(r: Reading, rules: dict[str, float], last_tool: str, catalog: C
         except NeedClarification:
             return False
     return False
+
+
+def _only_values_for(r: Reading, tool: str, catalog: Catalog) -> bool:
+    if not (r.review or r.model or r.percents or r.quantities or r.times):
+        return False
+    try:
+        if BUILDERS["what_if"](r, catalog, True).get("edits"):
+            return False
+        return bool(BUILDERS[tool](r, catalog, True))
+    except NeedClarification:
+        return False
 
 
 def _followup(r: Reading, catalog: Catalog, last: Any, norm: str, offset: int) -> ParseResult:

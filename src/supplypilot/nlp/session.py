@@ -138,8 +138,16 @@ def merge_args(tool: str, old: dict[str, Any], new: dict[str, Any], text: str) -
     for slot, pat in _ALL_SITES:
         if slot not in new and re.search(pat, text, re.I):
             out.pop(slot, None)
+    adding = re.search(_ALSO + r"|\badd(?:ing)?\b|\binclude\b|加进|加入|补上|带上", text, re.I)
+    if adding and old.get("targets") and new.get("targets"):
+        # "add production too", "把发货量也加上": the flows named join the earlier ones (in the tool's order)
+        both = set(old["targets"]) | set(new["targets"])
+        new = {**new, "targets": [t for t in _TARGET_ORDER if t in both] + sorted(both - set(_TARGET_ORDER))}
     out.update(new)
     return out
+
+
+_TARGET_ORDER = ("sales", "production", "inventory", "shipments")
 
 
 def change_number(edits: list[dict[str, Any]], days: int | None, pct: float | None,

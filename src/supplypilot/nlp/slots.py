@@ -340,11 +340,16 @@ def _time_patterns(today: date) -> list[tuple[str, Callable[[re.Match[str]], tup
         (rf"\b(?:from )?({months_alt})\.? (\d{{1,2}})(?:st|nd|rd|th)?\s*(?:-|–|to|through|thru|until|till)\s*"
          rf"(?:({months_alt})\.? )?(\d{{1,2}})(?:st|nd|rd|th)?\b",
          lambda m: md_range(_MONTH_EN[m[1]], int(m[2]), _MONTH_EN[m[3]] if m[3] else _MONTH_EN[m[1]], int(m[4]), None)),
+        (rf"(?:自|从)?{cn_day}月{cn_day}[日号]?(?:起|开始)?(?:以来|至今|到现在|到今天|到目前为止)",
+         lambda m: since_day(cn_int(m[1]), cn_int(m[2]))),
         (r"(\d{4})-(\d{1,2})-(\d{1,2})", lambda m: day(date(int(m[1]), int(m[2]), int(m[3])))),
         (r"(\d{4})年(\d{1,2}|[一二三四五六七八九十]+)月(\d{1,2}|[一二三四五六七八九十]+)[日号]",
          lambda m: day(date(int(m[1]), cn_int(m[2]), cn_int(m[3])))),
         (r"(?P<y>今年|明年|去年)?(\d{1,2}|[一二三四五六七八九十]+)月(\d{1,2}|[一二三四五六七八九十]+)[日号]",
          lambda m: md(cn_int(m[2]), cn_int(m[3]), _year_of(m.group("y"), today))),
+        # a day up to today ("since Sept 14", "自9月20号以来", "10月3日至今"): that day to today, looking back
+        (rf"\bsince ({months_alt})\.? (\d{{1,2}})(?:st|nd|rd|th)?\b|\bsince (?:the )?(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({months_alt})\b",
+         lambda m: since_day(_MONTH_EN[m[1] or m[4]], int(m[2] or m[3]))),
         # a date up to today ("from Oct 20 up to today", "Oct 12 through now"): that day to today, looking back
         (rf"\b(?:from |since )?({months_alt})\.? (\d{{1,2}})(?:st|nd|rd|th)?\s*(?:up to|up until|until|till|to|through|thru)\s*"
          rf"(?:today|now|date|the present)\b",
@@ -604,6 +609,14 @@ def extract_quantities(text: str) -> list[Quantity]:
         taken.append(m.span())
         out.append(Quantity(m.start(), m.end(), text[m.start():m.end()], v * (1000 if u in ("吨", "tonne", "ton") else 1),
                             "kg"))
+    # "1块9", "两块五", "2元5角": yuan with tenths
+    for m in re.finditer(rf"(?<![\d.])(\d+|{_CN_NUM})\s*(?:块|元)([1-9]|[一二三四五六七八九])(?:毛|角)?(?![\d.万千百月日号%])",
+                         low, re.A):
+        whole, tenth = _num(m[1]), _num(m[2])
+        if whole is None or tenth is None:
+            continue
+        taken.append(m.span())
+        out.append(Quantity(m.start(), m.end(), text[m.start():m.end()], round(whole + tenth / 10, 2), "cny"))
     halves = list(taken)
     for unit, pat in _Q_UNITS:
         for m in re.finditer(rf"{num}(?:\s*|-){pat}", low, re.A):  # "2吨", "2-tonne", "3 trucks"
