@@ -48,8 +48,10 @@ class GlobalMLP(ForecastModel):
     absolute log errors of those forecasts on the cut-off steps, each divided by its series'
     mean absolute one-step log change, give per step ahead (pooled over series) the quantile
     that, times a series' own scale, is its half-width on the log scale; so intervals are
-    multiplicative (``f·e^{-q·s}``, ``f·e^{q·s}``) and follow each series' volatility. That costs ``w`` extra trainings, so
-    the default is ``0`` (point forecasts; asking for a ``level`` is then refused clearly).
+    multiplicative (``f·e^{-q·s}``, ``f·e^{q·s}``) and follow each series' volatility. That
+    costs ``w`` extra trainings, so the default is ``0`` (point forecasts; asking for a
+    ``level`` is then refused clearly). On M4 Weekly (``benchmarks/forecast_intervals.py``) one
+    window gives 80 % / 95 % coverage 79.9 % / 97.1 % and the best MSIS of the table.
 
     The defaults are the configuration chosen on M4 Weekly's validation window (input 52,
     windows from the last 520 weeks, width 256, 3 blocks of 2 layers, 2000 steps of 512, 3
@@ -174,7 +176,8 @@ class GlobalMLP(ForecastModel):
         self._check_params()
         y = df[Y].to_numpy(dtype=np.float64)
         if not np.isfinite(y).all():
-            raise InputError("GlobalMLP needs finite targets (no NaN or infinity).", where="column 'y'")
+            raise InputError("GlobalMLP needs finite targets (no NaN or infinity).",
+                             where="column 'y'")
         if self.transform == "log" and (y <= 0).any():
             raise InputError("GlobalMLP with transform='log' needs positive targets; use "
                              "transform='log1p' for series with zeros.", where="column 'y'")
