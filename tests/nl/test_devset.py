@@ -135,3 +135,20 @@ def test_blind_set_f_does_not_regress(catalog):
     rep = evaluate(load_cases(Path(__file__).parent / "blind_f.jsonl"), catalog)
     assert len(rep.cases) == 80
     assert rep.accuracy >= 0.95, [(c.id, c.text, c.got) for c in rep.failures()]
+
+
+def test_blind_set_g_does_not_regress(catalog):
+    """Blind set G was written by another writer who could not see the parser; scored blind once
+    after the set-F round it gave 65/80 = 81.3 % (zh 33/40, en 32/40), the honest unseen-phrasing
+    figure of that time (its failures are kept in ``benchmarks/results/nl_blind_g_first_run.md``).
+    It was then used for development: its failure classes were fixed with general mechanisms
+    (checked on new paraphrases, ``au7-*`` in the augment set, scored 18/40 before any change) and
+    the classifier was retrained with it. It is no longer a blind measure, so the test guards
+    against regressions below 95 %."""
+    from pathlib import Path
+
+    from supplypilot.nlp.evaluate import load_cases
+
+    rep = evaluate(load_cases(Path(__file__).parent / "blind_g.jsonl"), catalog)
+    assert len(rep.cases) == 80
+    assert rep.accuracy >= 0.95, [(c.id, c.text, c.got) for c in rep.failures()]

@@ -132,7 +132,7 @@ RULES: list[tuple[str, str, float]] = [
      r"\b(?:change|update|set|edit|modify|overwrite|correct|alter)\b.{0,50}\b(?:in|into|on) (?:the |our )?"
      r"(?:database|db|system|erp|master data|records?)\b|\b(?:in|into) (?:the |our )?(?:database|db|erp|master data)\b"
      r".{0,40}\b(?:change|update|set|edit|modify|overwrite)\b|(?:数据库|系统|主数据|erp)(?:里|中|上)?[^，,。？?]{0,20}"
-     r"(?:改|更新|修改|设置|设为)(?!到?最新|了(?:吗|没|么)|没有?|过了?吗)", "unsupported", 6.0),
+     r"(?:改|更新|修改|设置|设为)(?!到?最新|了(?:吗|没|么)|没有?|过了?吗|过(?:没有?|么|与否))", "unsupported", 6.0),
     (r"如果|假如|假设|要是|万一|模拟|情景|\bwhat if\b|\bsuppose\b|\bwhat happens if\b|\bsimulate\b|"
      r"\bscenario\b|\bimagine\b|\blet'?s say\b|\bsay that\b|倘若|如若|假定|设想|\bwhat happens\b.{0,30}\bif\b|"
      r"\bwhat would happen\b|\bassum(?:e|ing)\b|"
