@@ -9,8 +9,9 @@ from datetime import date
 import pytest
 
 from supplypilot.nlp import parse
-from supplypilot.nlp.session import Session
 from supplypilot.nlp.slots import extract_quantities, extract_review_period, extract_times
+
+from ._parsing import single_call
 
 TODAY = date(2026, 10, 31)
 
@@ -50,14 +51,7 @@ def test_trailing_windows_look_back():
     assert t.window(TODAY) == (date(2026, 10, 22), TODAY)
 
 
-def _call(text, catalog, context=()):
-    s = Session() if context else None
-    for c in context:
-        parse(c, catalog, s)
-    res = parse(text, catalog, s)
-    assert res.ok, (text, res.clarification)
-    assert len(res.calls) == 1
-    return res.calls[0].name, res.calls[0].args
+_call = single_call
 
 
 def test_history_range_in_brackets_after_a_holiday(catalog):

@@ -10,21 +10,14 @@ from datetime import date
 
 import pytest
 
-from supplypilot.nlp import parse
-from supplypilot.nlp.session import Session
 from supplypilot.nlp.slots import extract_times
+
+from ._parsing import single_call
 
 TODAY = date(2026, 10, 31)
 
 
-def _call(text, catalog, context=()):
-    s = Session() if context else None
-    for c in context:
-        parse(c, catalog, s)
-    res = parse(text, catalog, s)
-    assert res.ok, (text, res.clarification)
-    assert len(res.calls) == 1
-    return res.calls[0].name, res.calls[0].args
+_call = single_call
 
 
 def _items(text, catalog):

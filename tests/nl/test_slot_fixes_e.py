@@ -12,26 +12,16 @@ from datetime import date
 
 import pytest
 
-from supplypilot.nlp import parse
 from supplypilot.nlp._reading import split_basis
-from supplypilot.nlp.session import Session
 from supplypilot.nlp.slots import extract_times
+
+from ._parsing import parse_turns, single_call
 
 TODAY = date(2026, 10, 31)
 
 
-def _res(text, catalog, context=()):
-    s = Session() if context else None
-    for c in context:
-        parse(c, catalog, s)
-    return parse(text, catalog, s)
-
-
-def _call(text, catalog, context=()):
-    res = _res(text, catalog, context)
-    assert res.ok, (text, res.clarification)
-    assert len(res.calls) == 1
-    return res.calls[0].name, res.calls[0].args
+_res = parse_turns
+_call = single_call
 
 
 @pytest.mark.parametrize(("text", "basis"), [
