@@ -279,6 +279,10 @@ _FLOW_TARGETS = {
 }
 
 
+FLOW_ORDER = tuple(_FLOW_TARGETS)
+"""The flows in the order of ``forecast_flows`` targets."""
+
+
 def flow_targets(text: str) -> list[str]:
     """Flows named in a forecast request, in the order of ``forecast_flows`` targets."""
     low = text.lower()

@@ -22,7 +22,7 @@ from supplypilot.nlp.catalog import Catalog, Entity
 from supplypilot.nlp.clarify import Clarification, question
 from supplypilot.nlp.intents import IntentClassifier, IntentScores, flow_targets, rule_scores
 from supplypilot.nlp.session import (
-    _ALSO,
+    ADDING,
     Session,
     change_number,
     is_followup,
@@ -163,7 +163,7 @@ def _parse_one(text: str, catalog: Catalog, session: Session | None, clf: Intent
 def _is_followup(r: Reading, rules: dict[str, float], last_tool: str, catalog: Catalog) -> bool:
     strong = {i for i, p in rules.items() if p >= 2.5}
     if last_tool == "forecast_flows" and not r.mentions and len(r.body) <= 40 and flow_targets(r.low) and \
-            re.search(_ALSO + r"|\badd(?:ing)?\b|\binclude\b|加进|加入|补上|带上", r.low, re.A):
+            re.search(ADDING, r.low, re.A):
         return True  # "库存也加上", "add production too": more flows for the last flow forecast
     if strong and strong != {last_tool}:
         # "what if we only review it every 9 days?", "如果改成每7天盘点一次呢": a hypothetical that only gives

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from supplypilot.nlp.catalog import Catalog, Entity
+from supplypilot.nlp.intents import FLOW_ORDER
 from supplypilot.nlp.text import tokens
 
 if TYPE_CHECKING:
@@ -35,6 +36,8 @@ _ALL_SITES = (("plant", r"两个工厂|两家工厂|两座工厂|两个厂|所�
               ("depot", r"所有(?:的)?仓|全部(?:的)?仓|各个?仓|每个仓|\b(?:all|all the|every|each) (?:dcs?|depots?|warehouses?)\b"))
 _FILLER = {"the", "one", "a", "an", "version", "please", "that", "this", "那个", "这个", "的", "吧", "呢", "是",
            "那", "要", "就", "一个", "option", "model", "variant", "款", "个"}
+ADDING = _ALSO + r"|\badd(?:ing)?\b|\binclude\b|加进|加入|补上|带上"
+"""Words that add to the last request ("add production too", "库存也加上")."""
 
 
 def is_followup(text: str) -> bool:
@@ -138,16 +141,13 @@ def merge_args(tool: str, old: dict[str, Any], new: dict[str, Any], text: str) -
     for slot, pat in _ALL_SITES:
         if slot not in new and re.search(pat, text, re.I):
             out.pop(slot, None)
-    adding = re.search(_ALSO + r"|\badd(?:ing)?\b|\binclude\b|加进|加入|补上|带上", text, re.I)
-    if adding and old.get("targets") and new.get("targets"):
+    if re.search(ADDING, text, re.I) and old.get("targets") and new.get("targets"):
         # "add production too", "把发货量也加上": the flows named join the earlier ones (in the tool's order)
         both = set(old["targets"]) | set(new["targets"])
-        new = {**new, "targets": [t for t in _TARGET_ORDER if t in both] + sorted(both - set(_TARGET_ORDER))}
+        new = {**new, "targets": [t for t in FLOW_ORDER if t in both] + sorted(both - set(FLOW_ORDER))}
     out.update(new)
     return out
 
-
-_TARGET_ORDER = ("sales", "production", "inventory", "shipments")
 
 
 def change_number(edits: list[dict[str, Any]], days: int | None, pct: float | None,
